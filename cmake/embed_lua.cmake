@@ -1,0 +1,43 @@
+# Generates lua_scripts.hpp/.cpp: an enum of the scripts and their bodies as raw strings.
+# Inputs: OUT_DIR, SCRIPTS (a ;-list of .lua paths).
+set(enum "")
+set(entries "")
+set(count 0)
+foreach(path IN LISTS SCRIPTS)
+  get_filename_component(name "${path}" NAME_WE)
+  file(READ "${path}" body)
+  string(APPEND enum "  ${name},\n")
+  string(APPEND entries "    {\"${name}\", R\"__lua__(${body})__lua__\"},\n")
+  math(EXPR count "${count} + 1")
+endforeach()
+file(WRITE "${OUT_DIR}/gateway/lua_scripts.hpp.tmp"
+"#pragma once
+// Generated from gateway/lua/*.lua by cmake/embed_lua.cmake. Do not edit.
+#include <array>
+#include \"gateway/lua_script.hpp\"
+namespace guichet {
+enum class script : unsigned {
+${enum}};
+inline constexpr std::size_t kScriptCount = ${count};
+/// Every embedded script, indexed by `script`, with its SHA-1 computed once.
+const std::array<lua_script, kScriptCount>& scripts();
+}  // namespace guichet
+")
+file(WRITE "${OUT_DIR}/gateway/lua_scripts.cpp.tmp"
+"// Generated from gateway/lua/*.lua by cmake/embed_lua.cmake. Do not edit.
+#include \"gateway/lua_scripts.hpp\"
+namespace guichet {
+const std::array<lua_script, kScriptCount>& scripts() {
+  static const std::array<lua_script, kScriptCount> all = [] {
+    std::array<lua_script, kScriptCount> a{{
+${entries}    }};
+    for (auto& s : a) s.sha1 = sha1_hex(s.body);
+    return a;
+  }();
+  return all;
+}
+}  // namespace guichet
+")
+foreach(f lua_scripts.hpp lua_scripts.cpp)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT_DIR}/gateway/${f}.tmp" "${OUT_DIR}/gateway/${f}")
+endforeach()

@@ -1,0 +1,31 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace guichet {
+
+/// An IPv4 or IPv6 address in 16 bytes (IPv4 as ::ffff:a.b.c.d).
+using ip_bytes = std::array<std::uint8_t, 16>;
+
+/// Parses a textual IPv4/IPv6 address.
+std::optional<ip_bytes> parse_ip(std::string_view text);
+
+/// A network range such as "10.0.0.0/8" or "::1/128".
+struct cidr {
+  ip_bytes net{};
+  int prefix = 0;  // in bits over the 16-byte form
+  bool contains(const ip_bytes& ip) const;
+};
+
+/// Parses "addr/len" (or a bare address as a host range).
+std::optional<cidr> parse_cidr(std::string_view text);
+
+/// The client address of a request: if the peer is a trusted proxy, walks X-Forwarded-For from
+/// the right, skipping trusted hops, and returns the first untrusted one; otherwise the peer.
+ip_bytes client_address(const ip_bytes& peer, std::string_view forwarded_for,
+                        const std::vector<cidr>& trusted);
+
+}  // namespace guichet

@@ -1,0 +1,123 @@
+#include "core/config.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "core/config_reader.hpp"
+
+namespace guichet {
+
+std::string config_error::to_string() const {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+std::string_view to_string(log_level l) {
+  switch (l) {
+    case log_level::debug: return "debug";
+    case log_level::info: return "info";
+    case log_level::warn: return "warn";
+    case log_level::error: return "error";
+  }
+  return "info";
+}
+
+namespace {
+
+using std::chrono::milliseconds;
+constexpr milliseconds kDay{86'400'000};
+
+void read_server(config_reader& r, server_config& s) {
+  r.string("listen", s.listen);
+  r.integer("port", s.port, 0, 65535);
+  r.integer("threads", s.threads, 0, 1024);
+  r.integer("max_connections", s.max_connections, 1, 10'000'000);
+}
+
+void read_limits(config_reader& r, limits_config& l) {
+  r.integer("header_bytes", l.header_bytes, 512, 1 << 20);
+  r.integer("body_bytes", l.body_bytes, 0, 64 << 20);
+  r.integer("per_ip_rate", l.per_ip_rate, 0, 10'000'000);
+  r.integer("per_ip_burst", l.per_ip_burst, 0, 10'000'000);
+}
+
+void read_timeouts(config_reader& r, timeouts_config& t) {
+  r.duration("header", t.header, milliseconds(1), kDay);
+  r.duration("body", t.body, milliseconds(1), kDay);
+  r.duration("idle", t.idle, milliseconds(1), kDay);
+  r.duration("write", t.write, milliseconds(1), kDay);
+  r.duration("drain", t.drain, milliseconds(0), kDay);
+}
+
+void read_redis(config_reader& r, redis_config& c) {
+  r.string("host", c.host);
+  r.integer("port", c.port, 1, 65535);
+  r.duration("command_timeout", c.command_timeout, milliseconds(1), milliseconds(600'000));
+  r.integer("max_inflight", c.max_inflight, 1, 1'000'000);
+  r.duration("reconnect_min", c.reconnect_min, milliseconds(1), milliseconds(600'000));
+  r.duration("reconnect_max", c.reconnect_max, milliseconds(1), milliseconds(600'000));
+}
+
+template <class F>
+void section(config_reader& top, std::string_view key, F&& read) {
+  if (auto* t = top.table(key)) {
+    config_reader r(t, top.child(key), top.file(), top.errors());
+    read(r);
+  }
+}
+
+}  // namespace
+
+config_result parse_config(std::string_view text, std::string_view file) {
+  config_result out;
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    out.errors.push_back({std::string(file), static_cast<int>(e.source().begin.line),
+                          static_cast<int>(e.source().begin.column), std::string(e.description())});
+    return out;
+  }
+  config& c = out.value;
+  {
+    config_reader top(&root, "", file, out.errors);
+    section(top, "server", [&](config_reader& r) { read_server(r, c.server); });
+    section(top, "limits", [&](config_reader& r) { read_limits(r, c.limits); });
+    section(top, "timeouts", [&](config_reader& r) { read_timeouts(r, c.timeouts); });
+    section(top, "redis", [&](config_reader& r) { read_redis(r, c.redis); });
+    section(top, "log", [&](config_reader& r) {
+      r.parsed("level", "must be debug, info, warn or error", [&](const std::string& v) {
+        for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
+          if (v == to_string(l)) return c.log = l, true;
+        return false;
+      });
+    });
+    section(top, "proxy", [&](config_reader& r) {
+      r.parsed_each("trusted", "must hold address ranges such as \"10.0.0.0/8\"", [&](const std::string& v) {
+        auto range = parse_cidr(v);
+        if (range) c.trusted_proxies.push_back(*range);
+        return range.has_value();
+      });
+    });
+    section(top, "secrets", [&](config_reader& r) { r.secret("admin_key", c.secrets.admin_key); });
+  }
+  if (c.redis.reconnect_min > c.redis.reconnect_max)
+    out.errors.push_back({std::string(file), 0, 0, "'redis.reconnect_min' exceeds 'redis.reconnect_max'"});
+  std::stable_sort(out.errors.begin(), out.errors.end(),
+                   [](const config_error& a, const config_error& b) { return a.line < b.line; });
+  return out;
+}
+
+config_result load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    config_result out;
+    out.errors.push_back({path, 0, 0, "cannot open config file"});
+    return out;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse_config(ss.str(), path);
+}
+
+}  // namespace guichet

@@ -1,0 +1,90 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cidr.hpp"
+#include "core/secret.hpp"
+
+namespace guichet {
+
+using std::chrono::milliseconds;
+
+enum class log_level { debug, info, warn, error };
+
+/// [server]
+struct server_config {
+  std::string listen = "127.0.0.1";
+  std::uint16_t port = 8080;
+  unsigned threads = 0;  ///< 0 = one per core
+  unsigned max_connections = 10'000;
+};
+
+/// [limits] — sizes and the per-client-IP request budget (live-tunable).
+struct limits_config {
+  std::size_t header_bytes = 8 * 1024;
+  std::size_t body_bytes = 16 * 1024;   ///< default body limit; routes may set a smaller one
+  unsigned per_ip_rate = 0;             ///< requests per second per client IP; 0 = off
+  unsigned per_ip_burst = 0;            ///< bucket size; 0 = same as rate
+};
+
+/// [timeouts]
+struct timeouts_config {
+  milliseconds header{5'000};
+  milliseconds body{10'000};
+  milliseconds idle{30'000};
+  milliseconds write{10'000};
+  milliseconds drain{10'000};
+};
+
+/// [redis]
+struct redis_config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 6379;
+  milliseconds command_timeout{1'000};
+  unsigned max_inflight = 4'096;  ///< per connection; beyond it requests get 503 overloaded
+  milliseconds reconnect_min{100};
+  milliseconds reconnect_max{2'000};
+};
+
+/// [secrets] — references only; values are loaded at start-up from env or file.
+struct secrets_config {
+  secret_ref admin_key;
+};
+
+/// The whole configuration. Plain structs with typed defaults, loaded once and validated fully.
+struct config {
+  server_config server;
+  limits_config limits;
+  timeouts_config timeouts;
+  redis_config redis;
+  log_level log = log_level::info;
+  std::vector<cidr> trusted_proxies;
+  secrets_config secrets;
+};
+
+/// One problem found in a config file, with its position.
+struct config_error {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+  std::string to_string() const;  ///< "file:line:col: message"
+};
+
+struct config_result {
+  config value;
+  std::vector<config_error> errors;  ///< empty when the config is valid
+};
+
+/// Parses and validates TOML text; reports every error (unknown keys, wrong types, bad values).
+config_result parse_config(std::string_view toml_text, std::string_view file_name);
+
+/// Reads and parses a file; an unreadable file is one error at line 0.
+config_result load_config(const std::string& path);
+
+std::string_view to_string(log_level l);
+
+}  // namespace guichet

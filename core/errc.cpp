@@ -1,0 +1,54 @@
+#include "core/errc.hpp"
+
+#include <array>
+#include <string>
+
+namespace guichet {
+namespace {
+
+// Indexed by errc; the order must follow the enum (checked by a static_assert below).
+constexpr std::array<std::pair<errc, error_info>, 17> table{{
+    {errc::ok, {200, "ok", "ok"}},
+    {errc::bad_request, {400, "bad_request", "the request is malformed"}},
+    {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
+    {errc::not_found, {404, "not_found", "no such resource"}},
+    {errc::method_not_allowed, {405, "method_not_allowed", "method not allowed on this resource"}},
+    {errc::request_timeout, {408, "request_timeout", "the request was not received in time"}},
+    {errc::body_too_large, {413, "body_too_large", "the request body is too large for this route"}},
+    {errc::unsupported_media_type, {415, "unsupported_media_type", "the body must be application/json"}},
+    {errc::headers_too_large, {431, "headers_too_large", "the request headers are too large"}},
+    {errc::rate_limited, {429, "rate_limited", "too many requests; retry later"}},
+    {errc::too_many_connections, {503, "too_many_connections", "the server is at its connection limit"}},
+    {errc::unavailable, {503, "unavailable", "a backing service is unavailable; retry later"}},
+    {errc::outcome_unknown, {503, "outcome_unknown", "the outcome is unknown; retry with the same Idempotency-Key"}},
+    {errc::overloaded, {503, "overloaded", "the server is overloaded; retry later"}},
+    {errc::unauthorized, {401, "unauthorized", "missing or invalid credentials"}},
+    {errc::forbidden, {403, "forbidden", "not allowed"}},
+    {errc::internal, {500, "internal", "internal error"}},
+}};
+
+constexpr bool table_in_order() {
+  for (std::size_t i = 0; i < table.size(); ++i)
+    if (static_cast<std::size_t>(table[i].first) != i) return false;
+  return true;
+}
+static_assert(table_in_order(), "errc table must follow the enum order");
+
+struct category final : std::error_category {
+  const char* name() const noexcept override { return "guichet"; }
+  std::string message(int v) const override { return std::string(info(static_cast<errc>(v)).code); }
+};
+
+}  // namespace
+
+const error_info& info(errc e) {
+  auto i = static_cast<std::size_t>(e);
+  return i < table.size() ? table[i].second : table[static_cast<std::size_t>(errc::internal)].second;
+}
+
+const std::error_category& guichet_category() {
+  static const category c;
+  return c;
+}
+
+}  // namespace guichet

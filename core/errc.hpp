@@ -1,0 +1,47 @@
+#pragma once
+#include <string_view>
+#include <system_error>
+
+namespace guichet {
+
+/// Every error a request can end in. The request path returns these as values; one table
+/// (errc.cpp) gives each its HTTP status, stable machine-readable code and human message.
+enum class errc {
+  ok = 0,
+  bad_request,
+  malformed_json,
+  not_found,
+  method_not_allowed,
+  request_timeout,
+  body_too_large,
+  unsupported_media_type,
+  headers_too_large,
+  rate_limited,
+  too_many_connections,
+  unavailable,
+  outcome_unknown,
+  overloaded,
+  unauthorized,
+  forbidden,
+  internal,
+};
+
+}  // namespace guichet
+
+template <>
+struct std::is_error_code_enum<guichet::errc> : std::true_type {};
+
+namespace guichet {
+
+/// The public face of an error: what the HTTP layer sends.
+struct error_info {
+  int status;
+  std::string_view code;
+  std::string_view message;
+};
+
+const error_info& info(errc e);
+const std::error_category& guichet_category();
+inline std::error_code make_error_code(errc e) { return {static_cast<int>(e), guichet_category()}; }
+
+}  // namespace guichet

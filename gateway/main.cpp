@@ -1,0 +1,82 @@
+// guichet: wires config, routes and the server together; all logic lives in the libraries.
+#include <sys/resource.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstring>
+#include <iostream>
+
+#include "gateway/log.hpp"
+#include "gateway/ops_routes.hpp"
+#include "gateway/server.hpp"
+
+namespace {
+
+int usage() {
+  std::cerr << "usage: guichet --config FILE [--check-config]\n";
+  return 2;
+}
+
+void raise_fd_limit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string path;
+  bool check_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) path = argv[++i];
+    else if (!std::strcmp(argv[i], "--check-config")) check_only = true;
+    else return usage();
+  }
+  if (path.empty()) return usage();
+
+  auto loaded = guichet::load_config(path);
+  for (auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
+  if (!loaded.errors.empty()) return 1;
+  if (check_only) {
+    std::cout << path << ": ok\n";
+    return 0;
+  }
+  try {
+    guichet::log::set_level(loaded.value.log);
+    raise_fd_limit();
+    guichet::route_table routes;
+    guichet::add_ops_routes(routes);
+    guichet::server srv(loaded.value, std::move(routes));
+    srv.start();
+
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set stop(signals_io, SIGINT, SIGTERM);
+    boost::asio::signal_set hup(signals_io, SIGHUP);
+    stop.async_wait([&](boost::system::error_code, int sig) {
+      guichet::log::info("draining", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+      hup.cancel();
+    });
+    std::function<void()> wait_hup = [&] {
+      hup.async_wait([&](boost::system::error_code ec, int) {
+        if (ec) return;
+        auto again = guichet::load_config(path);
+        if (!again.errors.empty()) {
+          for (auto& e : again.errors) guichet::log::error("config reload refused", {{"error", e.to_string()}});
+        } else {
+          srv.reload(again.value);
+        }
+        wait_hup();
+      });
+    };
+    wait_hup();
+    signals_io.run();
+    srv.drain();
+  } catch (const std::exception& e) {
+    guichet::log::error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,299 @@
+#include "gateway/redis_connection.hpp"
+
+#include <hiredis/hiredis.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/container/small_vector.hpp>
+#include <charconv>
+
+#include "gateway/log.hpp"
+
+namespace guichet {
+
+namespace {
+
+struct redis_category_impl final : std::error_category {
+  const char* name() const noexcept override { return "redis"; }
+  std::string message(int v) const override {
+    switch (static_cast<redis_errc>(v)) {
+      case redis_errc::ok: return "ok";
+      case redis_errc::unavailable: return "redis unavailable";
+      case redis_errc::overloaded: return "redis in-flight limit reached";
+      case redis_errc::timeout: return "redis command timed out";
+      case redis_errc::lost: return "redis connection lost before the reply";
+      case redis_errc::reply_error: return "redis error reply";
+    }
+    return "unknown";
+  }
+};
+
+void convert(const redisReply* r, redis_reply& out) {
+  switch (r->type) {
+    case REDIS_REPLY_STRING: out.type = redis_reply::kind::string; out.str.assign(r->str, r->len); break;
+    case REDIS_REPLY_STATUS: out.type = redis_reply::kind::status; out.str.assign(r->str, r->len); break;
+    case REDIS_REPLY_ERROR: out.type = redis_reply::kind::error; out.str.assign(r->str, r->len); break;
+    case REDIS_REPLY_INTEGER: out.type = redis_reply::kind::integer; out.integer = r->integer; break;
+    case REDIS_REPLY_ARRAY:
+      out.type = redis_reply::kind::array;
+      out.elements.resize(r->elements);
+      for (std::size_t i = 0; i < r->elements; ++i) convert(r->element[i], out.elements[i]);
+      break;
+    default: out.type = redis_reply::kind::nil; break;
+  }
+}
+
+}  // namespace
+
+const std::error_category& redis_category() {
+  static const redis_category_impl c;
+  return c;
+}
+
+struct redis_connection::op {
+  handler h;
+  std::chrono::steady_clock::time_point deadline;
+  bool done = false;
+  redis_connection* owner = nullptr;
+};
+
+// Bridges hiredis' event hooks to asio. Owned by a shared_ptr so that a wait completing after
+// hiredis freed its context finds a live object that knows the context is gone.
+struct redis_connection::adapter : std::enable_shared_from_this<adapter> {
+  adapter(net::io_context& io, redisAsyncContext* c, redis_connection* o) : sd(io), ac(c), owner(o) {}
+  net::posix::stream_descriptor sd;
+  redisAsyncContext* ac;
+  redis_connection* owner;
+  bool reading = false, writing = false, read_armed = false, write_armed = false;
+
+  void arm(bool read) {
+    bool& want = read ? reading : writing;
+    bool& armed = read ? read_armed : write_armed;
+    if (armed || !want || !ac) return;
+    armed = true;
+    sd.async_wait(read ? net::posix::descriptor_base::wait_read : net::posix::descriptor_base::wait_write,
+                  [self = shared_from_this(), read](boost::system::error_code ec) {
+                    (read ? self->read_armed : self->write_armed) = false;
+                    if (ec || !self->ac || !(read ? self->reading : self->writing)) return;
+                    if (read) redisAsyncHandleRead(self->ac);
+                    else redisAsyncHandleWrite(self->ac);
+                    self->arm(read);
+                  });
+  }
+  static void add_read(void* p) { auto* a = static_cast<adapter*>(p); a->reading = true; a->arm(true); }
+  static void del_read(void* p) { static_cast<adapter*>(p)->reading = false; }
+  static void add_write(void* p) { auto* a = static_cast<adapter*>(p); a->writing = true; a->arm(false); }
+  static void del_write(void* p) { static_cast<adapter*>(p)->writing = false; }
+  static void cleanup(void* p) {
+    auto* a = static_cast<adapter*>(p);
+    a->ac = nullptr;
+    a->reading = a->writing = false;
+    if (a->sd.is_open()) a->sd.release();  // hiredis closes the fd itself
+    a->owner->on_context_gone();           // may drop the last owner reference: touch nothing after
+  }
+};
+
+redis_connection::redis_connection(net::io_context& io, const redis_config& cfg, worker_stats::redis_stats& stats)
+    : io_(io), cfg_(cfg), stats_(stats), backoff_(cfg.reconnect_min), reconnect_timer_(io), tick_timer_(io) {}
+
+redis_connection::~redis_connection() { stop(); }
+
+void redis_connection::start() {
+  connect();
+  tick();
+}
+
+void redis_connection::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  reconnect_timer_.cancel();
+  tick_timer_.cancel();
+  if (ready_) stats_.connected.sub();
+  ready_ = false;  // a deliberate close is not a lost connection
+  if (ac_) redisAsyncFree(ac_);  // pending callbacks get NULL replies: completed as `lost`
+}
+
+void redis_connection::connect() {
+  if (stopped_) return;
+  redisAsyncContext* ac = redisAsyncConnect(cfg_.host.c_str(), cfg_.port);
+  if (!ac || ac->err) {
+    if (ac) redisAsyncFree(ac);
+    schedule_reconnect();
+    return;
+  }
+  ac->data = this;
+  adapter_ = std::make_shared<adapter>(io_, ac, this);
+  boost::system::error_code ec;
+  adapter_->sd.assign(ac->c.fd, ec);
+  ac->ev.data = adapter_.get();
+  ac->ev.addRead = adapter::add_read;
+  ac->ev.delRead = adapter::del_read;
+  ac->ev.addWrite = adapter::add_write;
+  ac->ev.delWrite = adapter::del_write;
+  ac->ev.cleanup = adapter::cleanup;
+  ac_ = ac;
+  connect_started_ = std::chrono::steady_clock::now();
+  redisAsyncSetConnectCallback(ac, on_connect);  // arms the first write event: connect completion
+}
+
+void redis_connection::on_connect(const redisAsyncContext* ac, int status) {
+  auto* self = static_cast<redis_connection*>(ac->data);
+  if (status != REDIS_OK) return;  // hiredis frees the context; cleanup schedules the retry
+  self->backoff_ = self->cfg_.reconnect_min;
+  if (self->ever_connected_) self->stats_.reconnects.add();
+  self->ever_connected_ = true;
+  net::co_spawn(self->io_, self->load_scripts(self->ac_), net::detached);
+}
+
+net::awaitable<void> redis_connection::load_scripts(redisAsyncContext* ac) {
+  for (const lua_script& s : scripts()) {
+    std::string_view args[] = {"SCRIPT", "LOAD", s.body};
+    auto r = co_await send(args, false);
+    if (ac_ != ac) co_return;  // that connection is gone; its successor loads for itself
+    if (r.ec || r.reply.str != s.sha1) {
+      log::error("redis script load failed", {{"script", s.name}, {"error", r.ec ? r.ec.message() : r.reply.str}});
+      redisAsyncFree(ac_);
+      co_return;
+    }
+  }
+  ready_ = true;
+  stats_.connected.add();
+  log::info("redis ready", {{"host", cfg_.host}, {"port", std::to_string(cfg_.port)}});
+}
+
+void redis_connection::on_context_gone() {
+  ac_ = nullptr;
+  if (ready_) {
+    stats_.connected.sub();
+    log::warn("redis connection lost", {{"host", cfg_.host}, {"port", std::to_string(cfg_.port)}});
+  }
+  ready_ = false;
+  schedule_reconnect();
+  adapter_.reset();
+}
+
+void redis_connection::schedule_reconnect() {
+  if (stopped_) return;
+  reconnect_timer_.expires_after(backoff_);
+  backoff_ = std::min(backoff_ * 2, cfg_.reconnect_max);
+  reconnect_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) connect();
+  });
+}
+
+// One timer per connection instead of one per command: replies come back in send order, so the
+// overdue commands are always at the front of the queue.
+void redis_connection::tick() {
+  if (stopped_) return;
+  auto now = std::chrono::steady_clock::now();
+  for (op* o : inflight_) {
+    if (o->deadline > now) break;
+    if (!o->done) {
+      stats_.errors_timeout.add();
+      complete(o, {redis_errc::timeout, {}});
+    }
+  }
+  // A connect (or script load) that hangs is abandoned and retried.
+  if (ac_ && !ready_ && now - connect_started_ > cfg_.command_timeout * 2) redisAsyncFree(ac_);
+  auto period = std::clamp(cfg_.command_timeout / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
+  tick_timer_.expires_after(period);
+  tick_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) tick();
+  });
+}
+
+void redis_connection::complete(op* o, redis_result r) {
+  o->done = true;
+  net::post(io_, [h = std::move(o->h), r = std::move(r)]() mutable { h->invoke(std::move(r)); });
+}
+
+void redis_connection::on_reply(redisAsyncContext*, void* reply, void* privdata) {
+  auto* o = static_cast<op*>(privdata);
+  auto* self = o->owner;
+  if (!self->inflight_.empty() && self->inflight_.front() == o) self->inflight_.pop_front();
+  else std::erase(self->inflight_, o);
+  self->stats_.inflight.sub();
+  if (!o->done) {
+    redis_result r;
+    if (reply == nullptr) {
+      r.ec = redis_errc::lost;
+      self->stats_.errors_lost.add();
+    } else {
+      convert(static_cast<redisReply*>(reply), r.reply);
+      if (r.reply.type == redis_reply::kind::error) {
+        r.ec = redis_errc::reply_error;
+        self->stats_.errors_reply.add();
+      }
+    }
+    self->complete(o, std::move(r));
+  }
+  o->h = {};
+  self->free_.push_back(o);
+}
+
+void redis_connection::start_send(std::span<const std::string_view> args, bool require_ready, handler h) {
+  op* o = nullptr;
+  if (!free_.empty()) {
+    o = free_.back();
+    free_.pop_back();
+  } else {
+    pool_.push_back(std::make_unique<op>());
+    o = pool_.back().get();
+    o->owner = this;
+  }
+  o->h = std::move(h);
+  o->done = false;
+  auto give_back = [&](redis_errc e, counter& c) {
+    c.add();
+    complete(o, {e, {}});
+    free_.push_back(o);
+  };
+  if (!ac_ || (require_ready && !ready_)) return give_back(redis_errc::unavailable, stats_.errors_unavailable);
+  if (inflight_.size() >= cfg_.max_inflight) return give_back(redis_errc::overloaded, stats_.errors_overloaded);
+  boost::container::small_vector<const char*, 16> argv;
+  boost::container::small_vector<std::size_t, 16> lens;
+  for (auto a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  if (redisAsyncCommandArgv(ac_, on_reply, o, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
+    return give_back(redis_errc::unavailable, stats_.errors_unavailable);
+  o->deadline = std::chrono::steady_clock::now() + cfg_.command_timeout;
+  inflight_.push_back(o);
+  stats_.inflight.add();
+  stats_.commands.add();
+}
+
+net::awaitable<redis_result> redis_connection::send(std::span<const std::string_view> args, bool require_ready) {
+  return net::async_initiate<decltype(net::use_awaitable), void(redis_result)>(
+      [this, args, require_ready](auto h) {
+        start_send(args, require_ready, std::make_unique<handler_impl<decltype(h)>>(std::move(h)));
+      }, net::use_awaitable);
+}
+
+net::awaitable<redis_result> redis_connection::command(std::span<const std::string_view> args) {
+  return send(args, true);
+}
+
+net::awaitable<redis_result> redis_connection::eval(script id, std::span<const std::string_view> keys,
+                                                    std::span<const std::string_view> args) {
+  const lua_script& s = scripts()[static_cast<std::size_t>(id)];
+  char numkeys[16];
+  auto end = std::to_chars(numkeys, numkeys + sizeof numkeys, keys.size()).ptr;
+  boost::container::small_vector<std::string_view, 24> argv{"EVALSHA", s.sha1, std::string_view(numkeys, end - numkeys)};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = co_await send(argv, true);
+  if (r.ec == redis_errc::reply_error && r.reply.str.starts_with("NOSCRIPT")) {
+    stats_.script_reloads.add();
+    std::string_view load[] = {"SCRIPT", "LOAD", s.body};
+    auto l = co_await send(load, true);
+    if (!l.ec) r = co_await send(argv, true);
+  }
+  co_return r;
+}
+
+}  // namespace guichet

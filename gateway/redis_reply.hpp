@@ -1,0 +1,46 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace guichet {
+
+/// Why a Redis command did not produce a normal reply. `timeout` and `lost` mean the command was
+/// sent and its outcome is unknown; `unavailable` and `overloaded` mean it was never sent.
+enum class redis_errc {
+  ok = 0,
+  unavailable,  ///< not connected (or scripts not loaded yet)
+  overloaded,   ///< the connection's in-flight bound is reached
+  timeout,      ///< sent; no reply within the command timeout
+  lost,         ///< sent; the connection dropped before the reply (hiredis NULL reply)
+  reply_error,  ///< Redis answered with an error; see redis_reply::str
+};
+
+}  // namespace guichet
+
+template <>
+struct std::is_error_code_enum<guichet::redis_errc> : std::true_type {};
+
+namespace guichet {
+
+const std::error_category& redis_category();
+inline std::error_code make_error_code(redis_errc e) { return {static_cast<int>(e), redis_category()}; }
+
+/// An owned copy of a hiredis reply.
+struct redis_reply {
+  enum class kind { nil, integer, string, status, error, array } type = kind::nil;
+  long long integer = 0;
+  std::string str;
+  std::vector<redis_reply> elements;
+};
+
+struct redis_result {
+  std::error_code ec;  ///< empty on success
+  redis_reply reply;
+  /// True when the command may or may not have taken effect.
+  bool outcome_unknown() const { return ec == redis_errc::timeout || ec == redis_errc::lost; }
+};
+
+}  // namespace guichet

@@ -1,0 +1,39 @@
+#include "gateway/responses.hpp"
+
+#include <boost/beast/http/field.hpp>
+
+#include "gateway/json_escape.hpp"
+
+namespace guichet {
+
+response json_response(unsigned version, http::status status, std::string body) {
+  response res{status, version};
+  res.set(http::field::server, "guichet");
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+response error_response(unsigned version, errc e, std::string_view extra, std::string_view message,
+                        unsigned retry_after_s) {
+  const error_info& i = info(e);
+  std::string body;
+  body.reserve(96 + extra.size());
+  body += "{\"error\":{\"code\":\"";
+  body += i.code;
+  body += "\",\"message\":\"";
+  append_json_escaped(body, message.empty() ? i.message : message);
+  body += '"';
+  if (!extra.empty()) {
+    body += ',';
+    body += extra;
+  }
+  body += "}}";
+  auto res = json_response(version, static_cast<http::status>(i.status), std::move(body));
+  res.set(http::field::cache_control, "no-store");
+  if (i.status == 429 || i.status == 503) res.set(http::field::retry_after, std::to_string(retry_after_s));
+  return res;
+}
+
+}  // namespace guichet

@@ -1,0 +1,72 @@
+#pragma once
+#include <ostream>  // boost/core/detail/string_view.hpp in Boost 1.81 needs it first
+
+#include <boost/beast/http/verb.hpp>
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace guichet {
+
+namespace http = boost::beast::http;
+
+/// Path parameters captured by a route pattern such as "/rooms/{edition}/{phase}".
+class path_params {
+ public:
+  std::string_view get(std::string_view name) const {
+    for (std::size_t i = 0; i < n_; ++i)
+      if (items_[i].first == name) return items_[i].second;
+    return {};
+  }
+  void add(std::string_view name, std::string_view value) {
+    if (n_ < items_.size()) items_[n_++] = {name, value};
+  }
+  std::size_t size() const { return n_; }
+
+ private:
+  std::array<std::pair<std::string_view, std::string_view>, 8> items_{};
+  std::size_t n_ = 0;
+};
+
+/// Per-route request policy.
+struct route_policy {
+  std::size_t max_body = 0;   ///< 0 = the server-wide body limit
+  bool json_body = false;     ///< requires Content-Type: application/json (else 415)
+  bool needs_redis = false;   ///< answers 503 at once while Redis is down
+};
+
+/// Matches method + path to a route index. Patterns are split into segments once; a segment
+/// "{name}" matches any non-empty segment. Literal segments win over parameters.
+class router {
+ public:
+  struct match {
+    enum class kind { found, not_found, method_not_allowed } result;
+    std::size_t route = 0;     ///< valid when found
+    std::string allow;         ///< valid when method_not_allowed: "GET, POST"
+  };
+
+  /// Adds a route and returns its index (used to label metrics and to find the handler).
+  std::size_t add(http::verb method, std::string_view pattern, std::string name, route_policy policy = {});
+
+  match find(http::verb method, std::string_view target, path_params& params) const;
+
+  std::size_t size() const { return routes_.size(); }
+  const std::string& name(std::size_t i) const { return routes_[i].name; }
+  const route_policy& policy(std::size_t i) const { return routes_[i].policy; }
+
+ private:
+  struct route {
+    http::verb method;
+    std::vector<std::string> segments;
+    std::string name;
+    route_policy policy;
+  };
+  static bool matches(const route& r, std::string_view path, path_params* params);
+  std::vector<route> routes_;
+};
+
+}  // namespace guichet

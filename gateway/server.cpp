@@ -1,0 +1,122 @@
+#include "gateway/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/as_tuple.hpp>
+
+#include "gateway/log.hpp"
+
+namespace guichet {
+
+using tcp = net::ip::tcp;
+
+server::server(const config& cfg, route_table routes) : cfg_(cfg), routes_(std::move(routes)) {
+  unsigned n = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
+  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, cfg_, i));
+}
+
+server::~server() {
+  if (!threads_.empty()) drain();
+}
+
+void server::start() {
+  auto address = net::ip::make_address(cfg_.server.listen);
+  port_ = cfg_.server.port;
+  for (auto& w : workers_) {
+    auto a = std::make_unique<tcp::acceptor>(w->io);
+    tcp::endpoint ep(address, port_);
+    a->open(ep.protocol());
+    a->set_option(net::socket_base::reuse_address(true));
+    int one = 1;
+    ::setsockopt(a->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    a->bind(ep);
+    a->listen(net::socket_base::max_listen_connections);
+    port_ = a->local_endpoint().port();  // port 0: the first bind picks, the others share it
+    w->acceptor = std::move(a);
+  }
+  for (auto& w : workers_) {
+    w->redis->start();
+    net::co_spawn(w->io, accept_loop(*w), net::detached);
+    threads_.emplace_back([&io = w->io] { io.run(); });
+  }
+  log::info("listening", {{"address", cfg_.server.listen}, {"port", std::to_string(port_)},
+                          {"threads", std::to_string(workers_.size())}});
+}
+
+net::awaitable<void> server::accept_loop(worker& w) {
+  for (;;) {
+    auto [ec, socket] = co_await w.acceptor->async_accept(net::as_tuple(net::use_awaitable));
+    if (ec) {
+      if (!w.acceptor->is_open() || w.draining) co_return;
+      // EMFILE and friends: back off briefly rather than spin.
+      log::error("accept failed", {{"error", ec.message()}});
+      net::steady_timer t(w.io, std::chrono::milliseconds(50));
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    net::co_spawn(w.io, run_session(w, std::move(socket)), net::detached);
+  }
+}
+
+net::awaitable<void> server::drain_worker(worker& w, std::chrono::steady_clock::time_point deadline) {
+  w.draining = true;
+  boost::system::error_code ec;
+  if (w.acceptor) w.acceptor->close(ec);
+  net::steady_timer t(w.io);
+  for (;;) {
+    for (auto& s : w.sessions)
+      if (!s.busy) s.stream->socket().cancel(ec);  // idle keep-alive: close now
+    if (w.sessions.empty() || std::chrono::steady_clock::now() >= deadline) break;
+    t.expires_after(std::chrono::milliseconds(5));
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+  }
+  for (auto& s : w.sessions) s.stream->socket().close(ec);
+  w.redis->stop();
+}
+
+void server::drain() {
+  if (drained_.exchange(true)) return;
+  auto deadline = std::chrono::steady_clock::now() + cfg_.timeouts.drain;
+  for (auto& w : workers_) net::co_spawn(w->io, drain_worker(*w, deadline), net::detached);
+  // Each io_context runs out of work once its connections, timers and Redis are gone; one that
+  // does not (a handler stuck past the deadline) is stopped.
+  for (std::size_t i = 0; i < threads_.size(); ++i) {
+    auto& w = *workers_[i];
+    while (!w.io.stopped() && std::chrono::steady_clock::now() < deadline + std::chrono::milliseconds(500))
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    w.io.stop();
+    threads_[i].join();
+  }
+  threads_.clear();
+  log::info("drained");
+}
+
+void server::reload(const config& cfg) {
+  for (auto& w : workers_) {
+    net::post(w->io, [&w = *w, cfg] {
+      // Only the live-tunable part changes; listeners, threads and Redis endpoints need a restart.
+      w.cfg.limits = cfg.limits;
+      w.cfg.timeouts = cfg.timeouts;
+      w.cfg.log = cfg.log;
+    });
+  }
+  log::set_level(cfg.log);
+  log::info("config reloaded");
+}
+
+bool server::redis_ready() const {
+  for (auto& w : workers_)
+    if (!w->redis->ready()) return false;
+  return true;
+}
+
+std::vector<const worker_stats*> server::stats() const {
+  std::vector<const worker_stats*> out;
+  for (auto& w : workers_) out.push_back(&w->stats);
+  return out;
+}
+
+}  // namespace guichet

@@ -1,0 +1,58 @@
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/rate_guard.hpp"
+#include "gateway/http_types.hpp"
+#include "gateway/worker.hpp"
+
+namespace guichet {
+
+/// The HTTP server: N workers, each a thread with its own io_context and SO_REUSEPORT acceptor
+/// on the same port. Threads share only atomics (connection count, the rate guard, stats).
+class server {
+ public:
+  server(const config& cfg, route_table routes);
+  ~server();
+
+  /// Binds (port 0 picks a free one), connects Redis and starts the threads. Throws on bind errors.
+  void start();
+  std::uint16_t port() const { return port_; }
+
+  /// Stops accepting, lets in-flight requests finish, closes idle connections, and waits at
+  /// most the drain deadline before cancelling what remains. Blocks until the threads exit.
+  void drain();
+
+  /// Applies the live-tunable part of `cfg` on every worker (SIGHUP).
+  void reload(const config& cfg);
+
+  bool redis_ready() const;
+  const route_table& routes() const { return routes_; }
+  std::vector<const worker_stats*> stats() const;
+  rate_guard& ip_guard() { return ip_guard_; }
+  std::atomic<std::uint64_t>& open_connections() { return open_connections_; }
+  const config& initial_config() const { return cfg_; }
+
+ private:
+  net::awaitable<void> accept_loop(worker& w);
+  net::awaitable<void> drain_worker(worker& w, std::chrono::steady_clock::time_point deadline);
+
+  config cfg_;
+  route_table routes_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::uint16_t port_ = 0;
+  rate_guard ip_guard_{1 << 16};
+  std::atomic<std::uint64_t> open_connections_{0};
+  std::atomic<bool> drained_{false};
+};
+
+/// The connection coroutine: reads requests one after another (pipelined requests wait in the
+/// bounded read buffer), enforces every deadline and limit, routes, writes the responses in order.
+net::awaitable<void> run_session(worker& w, net::ip::tcp::socket socket);
+
+}  // namespace guichet

@@ -1,0 +1,197 @@
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "gateway/log.hpp"
+#include "gateway/responses.hpp"
+#include "gateway/server.hpp"
+
+namespace guichet {
+
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+using std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto tuple = net::as_tuple(net::use_awaitable);
+
+ip_bytes peer_address(const tcp::socket& s) {
+  boost::system::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  ip_bytes out{};
+  if (ec) return out;
+  auto a = ep.address();
+  if (a.is_v4()) {
+    out[10] = out[11] = 0xff;
+    auto b = a.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), out.begin() + 12);
+  } else {
+    auto b = a.to_v6().to_bytes();
+    std::copy(b.begin(), b.end(), out.begin());
+  }
+  return out;
+}
+
+std::uint64_t now_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+bool is_json(std::string_view content_type) {
+  auto base = content_type.substr(0, content_type.find(';'));
+  while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+  return beast::iequals(base, "application/json");
+}
+
+// Maps a read failure to the error to send, or nullopt to close silently.
+std::optional<errc> read_error(const boost::system::error_code& ec) {
+  if (ec == beast::error::timeout) return errc::request_timeout;
+  if (ec == http::error::header_limit) return errc::headers_too_large;
+  if (ec == http::error::body_limit) return errc::body_too_large;
+  if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+      ec == net::error::connection_reset || ec == http::error::partial_message)
+    return std::nullopt;
+  return errc::bad_request;
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(worker& w, tcp::socket socket) {
+  server& srv = w.srv;
+  auto& hs = w.stats.http;
+  hs.connections_total.add();
+  hs.connections_open.add();
+  struct open_guard {
+    worker& w;
+    ~open_guard() {
+      w.stats.http.connections_open.sub();
+      w.srv.open_connections().fetch_sub(1, std::memory_order_relaxed);
+    }
+  } guard{w};
+  socket.set_option(tcp::no_delay(true));
+  beast::tcp_stream stream(std::move(socket));
+  const ip_bytes peer = peer_address(stream.socket());
+
+  const auto& limits = w.cfg.limits;
+  beast::flat_buffer buffer(limits.header_bytes + limits.body_bytes);
+
+  if (srv.open_connections().fetch_add(1, std::memory_order_relaxed) >= srv.initial_config().server.max_connections) {
+    hs.connections_rejected.add();
+    auto res = error_response(11, errc::too_many_connections);
+    res.keep_alive(false);
+    stream.expires_after(w.cfg.timeouts.write);
+    co_await http::async_write(stream, res, tuple);
+    co_return;
+  }
+
+  auto entry = w.sessions.insert(w.sessions.end(), {&stream, false});
+  struct entry_guard {
+    worker& w;
+    std::list<worker::session_entry>::iterator it;
+    ~entry_guard() { w.sessions.erase(it); }
+  } eg{w, entry};
+
+  const auto& routes = srv.routes();
+  for (;;) {
+    entry->busy = false;
+    if (w.draining) break;
+    // Idle keep-alive: wait for the first byte of the next request under the idle deadline.
+    if (buffer.size() == 0) {
+      stream.expires_after(w.cfg.timeouts.idle);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(limits.header_bytes), tuple);
+      if (ec) {
+        if (ec == beast::error::timeout) hs.deadline_closes.add();
+        break;
+      }
+      buffer.commit(n);
+    }
+    entry->busy = true;
+
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
+    parser.body_limit(limits.body_bytes);
+    std::optional<errc> failed;
+    std::size_t route = kMaxRoutes;
+    path_params params;
+
+    stream.expires_after(w.cfg.timeouts.header);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple);
+    auto started = steady_clock::now();
+    if (hec) {
+      failed = read_error(hec);
+      if (!failed) break;
+    } else {
+      auto& req = parser.get();
+      auto m = routes.routes.find(req.method(), req.target(), params);
+      if (m.result == router::match::kind::found) {
+        route = m.route;
+        if (auto b = routes.routes.policy(route).max_body) parser.body_limit(b);
+      }
+      if (!parser.is_done()) {
+        stream.expires_after(w.cfg.timeouts.body);
+        auto [bec, bn] = co_await http::async_read(stream, buffer, parser, tuple);
+        if (bec) {
+          failed = read_error(bec);
+          if (!failed) break;
+        }
+      }
+      if (!failed) {
+        if (m.result == router::match::kind::not_found) failed = errc::not_found;
+        else if (m.result == router::match::kind::method_not_allowed) {
+          auto res = error_response(req.version(), errc::method_not_allowed);
+          res.set(http::field::allow, m.allow);
+          res.keep_alive(req.keep_alive() && !w.draining);
+          stream.expires_after(w.cfg.timeouts.write);
+          auto [wec, wn] = co_await http::async_write(stream, res, tuple);
+          w.stats.record(route, 405, 0);
+          if (wec || !res.keep_alive()) break;
+          continue;
+        }
+      }
+    }
+
+    // A failed read leaves the stream out of step: answer and close.
+    bool close = failed.has_value() && *failed != errc::not_found;
+    response res;
+    if (failed) {
+      if (*failed == errc::request_timeout) hs.deadline_closes.add();
+      res = error_response(parser.is_header_done() ? parser.get().version() : 11, *failed);
+    } else {
+      auto& req = parser.get();
+      const route_policy& policy = routes.routes.policy(route);
+      ip_bytes client = client_address(peer, req["X-Forwarded-For"], w.cfg.trusted_proxies);
+      if (auto wait = srv.ip_guard().acquire(guard_key(client.data(), client.size()), now_ms(),
+                                             limits.per_ip_rate, limits.per_ip_burst)) {
+        hs.rate_limited.add();
+        res = error_response(req.version(), errc::rate_limited, {}, {}, (wait + 999) / 1000);
+      } else if (policy.json_body && !is_json(req[http::field::content_type])) {
+        res = error_response(req.version(), errc::unsupported_media_type);
+      } else if (policy.needs_redis && !w.redis->ready()) {
+        res = error_response(req.version(), errc::unavailable);
+      } else {
+        request_context ctx{req, params, w, client};
+        res = co_await routes.handlers[route](ctx);
+      }
+    }
+    bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());
+    res.keep_alive(keep);
+
+    stream.expires_after(w.cfg.timeouts.write);
+    auto [wec, wn] = co_await http::async_write(stream, res, tuple);
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
+    w.stats.record(route, static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
+    if (wec) {
+      if (wec == beast::error::timeout) hs.deadline_closes.add();
+      break;
+    }
+    if (!keep) break;
+  }
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace guichet

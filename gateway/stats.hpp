@@ -1,0 +1,65 @@
+#pragma once
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace guichet {
+
+/// A counter written by one worker thread and read by the /metrics writer on any thread.
+struct counter {
+  std::atomic<std::uint64_t> v{0};
+  void add(std::uint64_t n = 1) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void sub(std::uint64_t n = 1) { v.store(v.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+  std::uint64_t get() const { return v.load(std::memory_order_relaxed); }
+};
+
+/// The HTTP status codes counted one by one; anything else counts as "other".
+inline constexpr std::array<int, 20> kCountedStatuses{200, 201, 204, 304, 400, 401, 403, 404, 405, 408,
+                                                       409, 410, 413, 415, 422, 429, 431, 500, 502, 503};
+/// Latency histogram bucket bounds, in microseconds.
+inline constexpr std::array<std::uint32_t, 12> kLatencyBucketsUs{50,   100,   250,    500,    1'000,  2'500,
+                                                                 5'000, 10'000, 25'000, 100'000, 500'000, 2'000'000};
+inline constexpr std::size_t kMaxRoutes = 64;  // one extra row counts requests that matched no route
+
+/// Every counter of one worker thread, declared together (Envoy's ALL_*_STATS idea). Each
+/// worker owns one; /metrics sums them.
+struct worker_stats {
+  struct http_stats {
+    std::array<std::array<counter, kCountedStatuses.size() + 1>, kMaxRoutes + 1> requests;
+    std::array<std::array<counter, kLatencyBucketsUs.size()>, kMaxRoutes + 1> latency_le;
+    std::array<counter, kMaxRoutes + 1> latency_count;
+    std::array<counter, kMaxRoutes + 1> latency_sum_us;
+    counter connections_open;
+    counter connections_total;
+    counter connections_rejected;
+    counter rate_limited;
+    counter deadline_closes;
+  } http;
+  struct redis_stats {
+    counter commands;
+    counter inflight;
+    counter connected;
+    counter reconnects;
+    counter errors_reply;      // Redis answered with an error
+    counter errors_unavailable;  // not sent: not connected
+    counter errors_overloaded;   // not sent: in-flight bound reached
+    counter errors_timeout;      // sent, no answer in time: outcome unknown
+    counter errors_lost;         // sent, connection lost: outcome unknown
+    counter script_reloads;      // NOSCRIPT answered, scripts loaded again
+  } redis;
+
+  /// Records one finished request. `route` may be kMaxRoutes for "no route".
+  void record(std::size_t route, int status, std::uint64_t micros) {
+    if (route > kMaxRoutes) route = kMaxRoutes;
+    std::size_t s = kCountedStatuses.size();
+    for (std::size_t i = 0; i < kCountedStatuses.size(); ++i)
+      if (kCountedStatuses[i] == status) { s = i; break; }
+    http.requests[route][s].add();
+    for (std::size_t b = 0; b < kLatencyBucketsUs.size(); ++b)
+      if (micros <= kLatencyBucketsUs[b]) { http.latency_le[route][b].add(); break; }
+    http.latency_count[route].add();
+    http.latency_sum_us[route].add(micros);
+  }
+};
+
+}  // namespace guichet
