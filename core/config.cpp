@@ -38,7 +38,7 @@ void read_limits(config_reader& r, limits_config& l) {
   r.integer("header_bytes", l.header_bytes, 512, 1 << 20);
   r.integer("body_bytes", l.body_bytes, 0, 64 << 20);
   r.integer("per_ip_rate", l.per_ip_rate, 0, 10'000'000);
-  r.integer("per_ip_burst", l.per_ip_burst, 0, 10'000'000);
+  r.integer("per_ip_burst", l.per_ip_burst, 0, 1'000'000);
 }
 
 void read_timeouts(config_reader& r, timeouts_config& t) {

@@ -13,6 +13,7 @@ std::uint32_t rate_guard::acquire(std::uint64_t key, std::uint64_t now_ms, std::
                                   std::uint32_t burst) {
   if (rate == 0) return 0;
   if (burst == 0) burst = rate;
+  burst = std::min<std::uint32_t>(burst, 1'000'000);  // tokens are kept in thousandths in 32 bits
   const std::uint64_t cap = std::uint64_t{burst} * 1000;
   const auto now32 = static_cast<std::uint32_t>(now_ms);
   for (int i = 0; i < kProbes; ++i) {
@@ -22,24 +23,26 @@ std::uint32_t rate_guard::acquire(std::uint64_t key, std::uint64_t now_ms, std::
     if (k != key) {
       const bool stale = k != 0 && static_cast<std::uint32_t>(now32 - static_cast<std::uint32_t>(b >> 32)) > kStaleMs;
       if (k != 0 && !stale) continue;
-      // Claim an empty or stale slot with a full bucket; losing the race means someone else
-      // claimed it (maybe for our key: look again).
+      // Claim an empty or stale slot. Losing the race means someone else claimed it (maybe for
+      // our key: look again). A claimed stale slot is reset to 0, which reads as a full bucket,
+      // so no thread ever stores a bucket without a CAS.
       if (!s.key.compare_exchange_strong(k, key, std::memory_order_acq_rel)) {
         if (k != key) continue;
-      } else {
-        s.bucket.store((std::uint64_t{now32} << 32) | cap, std::memory_order_relaxed);
+      } else if (stale) {
+        s.bucket.compare_exchange_strong(b, 0, std::memory_order_relaxed);
       }
       b = s.bucket.load(std::memory_order_relaxed);
     }
     for (;;) {
-      const auto last = static_cast<std::uint32_t>(b >> 32);
-      const std::uint64_t elapsed = static_cast<std::uint32_t>(now32 - last);
-      std::uint64_t tokens = std::min<std::uint64_t>(cap, (b & 0xffffffffu) + elapsed * rate);
-      if (tokens < 1000) {
-        return static_cast<std::uint32_t>((1000 - tokens + rate - 1) / rate);
+      std::uint64_t tokens = cap;
+      if (b != 0) {
+        const std::uint64_t elapsed = static_cast<std::uint32_t>(now32 - static_cast<std::uint32_t>(b >> 32));
+        tokens = std::min<std::uint64_t>(cap, (b & 0xffffffffu) + elapsed * rate);
       }
+      if (tokens < 1000) return static_cast<std::uint32_t>((1000 - tokens + rate - 1) / rate);
       tokens -= 1000;
-      const std::uint64_t next = (std::uint64_t{now32} << 32) | tokens;
+      // Time 0 is stored as 1 so that a used bucket is never 0 ("fresh").
+      const std::uint64_t next = (std::uint64_t{now32 == 0 ? 1u : now32} << 32) | tokens;
       if (s.bucket.compare_exchange_weak(b, next, std::memory_order_relaxed)) return 0;
     }
   }

@@ -68,12 +68,12 @@ net::awaitable<void> server::drain_worker(worker& w, std::chrono::steady_clock::
   net::steady_timer t(w.io);
   for (;;) {
     for (auto& s : w.sessions)
-      if (!s.busy) s.stream->socket().cancel(ec);  // idle keep-alive: close now
+      if (!s.busy) s.socket->cancel(ec);  // idle keep-alive: close now
     if (w.sessions.empty() || std::chrono::steady_clock::now() >= deadline) break;
     t.expires_after(std::chrono::milliseconds(5));
     co_await t.async_wait(net::as_tuple(net::use_awaitable));
   }
-  for (auto& s : w.sessions) s.stream->socket().close(ec);
+  for (auto& s : w.sessions) s.socket->close(ec);
   w.redis->stop();
 }
 

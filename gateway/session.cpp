@@ -1,4 +1,5 @@
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -58,6 +59,30 @@ std::optional<errc> read_error(const boost::system::error_code& ec) {
   return errc::bad_request;
 }
 
+// The socket and its deadline. A deadline cancels the pending operation (unlike beast's
+// tcp_stream, which closes the socket) so that a 408 can still be written. Shared with the
+// timer's handler, which may run after the session's frame is gone.
+struct connection : std::enable_shared_from_this<connection> {
+  connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+  tcp::socket socket;
+  net::steady_timer timer;
+  bool expired = false;
+
+  void arm(std::chrono::milliseconds d) {
+    expired = false;
+    timer.expires_after(d);
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      self->expired = true;
+      self->socket.cancel(ec);
+    });
+  }
+  /// The read/write error as the session should see it: a cancel by our deadline is a timeout.
+  boost::system::error_code seen(boost::system::error_code ec) const {
+    return ec == net::error::operation_aborted && expired ? beast::error::timeout : ec;
+  }
+};
+
 }  // namespace
 
 net::awaitable<void> run_session(worker& w, tcp::socket socket) {
@@ -72,9 +97,11 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
       w.srv.open_connections().fetch_sub(1, std::memory_order_relaxed);
     }
   } guard{w};
-  socket.set_option(tcp::no_delay(true));
-  beast::tcp_stream stream(std::move(socket));
-  const ip_bytes peer = peer_address(stream.socket());
+  boost::system::error_code nodelay_ec;
+  socket.set_option(tcp::no_delay(true), nodelay_ec);
+  const ip_bytes peer = peer_address(socket);
+  auto conn = std::make_shared<connection>(std::move(socket));
+  auto& stream = conn->socket;
 
   const auto& limits = w.cfg.limits;
   beast::flat_buffer buffer(limits.header_bytes + limits.body_bytes);
@@ -83,7 +110,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     hs.connections_rejected.add();
     auto res = error_response(11, errc::too_many_connections);
     res.keep_alive(false);
-    stream.expires_after(w.cfg.timeouts.write);
+    conn->arm(w.cfg.timeouts.write);
     co_await http::async_write(stream, res, tuple);
     co_return;
   }
@@ -101,8 +128,9 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     if (w.draining) break;
     // Idle keep-alive: wait for the first byte of the next request under the idle deadline.
     if (buffer.size() == 0) {
-      stream.expires_after(w.cfg.timeouts.idle);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(limits.header_bytes), tuple);
+      conn->arm(w.cfg.timeouts.idle);
+      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(limits.header_bytes), tuple);
+      auto ec = conn->seen(rec);
       if (ec) {
         if (ec == beast::error::timeout) hs.deadline_closes.add();
         break;
@@ -118,24 +146,29 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     std::size_t route = kMaxRoutes;
     path_params params;
 
-    stream.expires_after(w.cfg.timeouts.header);
+    conn->arm(w.cfg.timeouts.header);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple);
     auto started = steady_clock::now();
     if (hec) {
-      failed = read_error(hec);
+      failed = read_error(conn->seen(hec));
       if (!failed) break;
     } else {
       auto& req = parser.get();
       auto m = routes.routes.find(req.method(), req.target(), params);
       if (m.result == router::match::kind::found) {
         route = m.route;
-        if (auto b = routes.routes.policy(route).max_body) parser.body_limit(b);
+        if (auto b = routes.routes.policy(route).max_body) {
+          // Beast checks Content-Length against the limit while parsing the header, before the
+          // route is known; a route's smaller limit is checked here.
+          parser.body_limit(b);
+          if (parser.content_length() && *parser.content_length() > b) failed = errc::body_too_large;
+        }
       }
-      if (!parser.is_done()) {
-        stream.expires_after(w.cfg.timeouts.body);
+      if (!failed && !parser.is_done()) {
+        conn->arm(w.cfg.timeouts.body);
         auto [bec, bn] = co_await http::async_read(stream, buffer, parser, tuple);
         if (bec) {
-          failed = read_error(bec);
+          failed = read_error(conn->seen(bec));
           if (!failed) break;
         }
       }
@@ -145,7 +178,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
           auto res = error_response(req.version(), errc::method_not_allowed);
           res.set(http::field::allow, m.allow);
           res.keep_alive(req.keep_alive() && !w.draining);
-          stream.expires_after(w.cfg.timeouts.write);
+          conn->arm(w.cfg.timeouts.write);
           auto [wec, wn] = co_await http::async_write(stream, res, tuple);
           w.stats.record(route, 405, 0);
           if (wec || !res.keep_alive()) break;
@@ -180,8 +213,9 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());
     res.keep_alive(keep);
 
-    stream.expires_after(w.cfg.timeouts.write);
-    auto [wec, wn] = co_await http::async_write(stream, res, tuple);
+    conn->arm(w.cfg.timeouts.write);
+    auto [wec0, wn] = co_await http::async_write(stream, res, tuple);
+    auto wec = conn->seen(wec0);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
     w.stats.record(route, static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
     if (wec) {
@@ -191,7 +225,8 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     if (!keep) break;
   }
   boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  conn->timer.cancel();
+  stream.shutdown(tcp::socket::shutdown_send, ec);
 }
 
 }  // namespace guichet

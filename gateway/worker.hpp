@@ -1,7 +1,6 @@
 #pragma once
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <list>
 #include <memory>
 
@@ -30,7 +29,7 @@ class worker {
 
   /// Open connections, so a drain can close the idle ones at once.
   struct session_entry {
-    boost::beast::tcp_stream* stream;
+    net::ip::tcp::socket* socket;
     bool busy;
   };
   std::list<session_entry> sessions;

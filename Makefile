@@ -1,0 +1,43 @@
+# The front door. Everything real is in CMake; these targets only chain the steps.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all setup build test demo bench compare asan tsan clean
+
+all: build
+
+setup:
+	bash scripts/setup.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+## Set up, build and run every test (unit, Redis integration, server and process tests).
+test: setup build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+## Set up, build, start a local redis-server and the gateway (Ctrl-C stops both).
+demo: setup build
+	bash scripts/demo.sh
+
+## Google Benchmark micro-benchmarks of the hot paths.
+bench: setup build
+	bash scripts/bench.sh $(BUILD)
+
+## guichet against nginx (and Redis) on loopback, side by side, same wrk parameters.
+compare: build
+	GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh
+	bash scripts/compare.sh $(BUILD)
+
+asan:
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DGUICHET_SANITIZE=address -DGUICHET_BENCH=OFF"
+
+tsan:
+	$(MAKE) test BUILD=build-tsan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_SANITIZE=thread -DGUICHET_BENCH=OFF"
+
+clean:
+	rm -rf build build-asan build-tsan

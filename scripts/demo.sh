@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The main job: a private redis-server on a free loopback port and the gateway with
+# config/dev.toml (ports rewritten). Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+BUILD=${BUILD:-build}
+run=$(mktemp -d /tmp/guichet-demo-XXXXXX)
+redis_port=$(free_port)
+gw_port=${GUICHET_PORT:-$(free_port)}
+start_redis "$run/redis" "$redis_port"
+cfg=$(config_for "$run" "$gw_port" "$redis_port" config/dev.toml)
+export GUICHET_ADMIN_KEY=${GUICHET_ADMIN_KEY:-$(head -c 24 /dev/urandom | base64)}
+"$BUILD/gateway/guichet" --config "$cfg" &
+GW_PID=$!
+cleanup() {
+  kill -TERM "$GW_PID" 2>/dev/null && wait "$GW_PID" 2>/dev/null || true
+  kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
+  rm -rf "$run"
+}
+trap cleanup EXIT INT TERM
+wait_ready "$gw_port"
+cat <<TXT
+
+guichet is up on http://127.0.0.1:$gw_port (redis-server on 127.0.0.1:$redis_port, data in $run)
+  curl -s http://127.0.0.1:$gw_port/healthz
+  curl -s http://127.0.0.1:$gw_port/readyz
+  curl -s http://127.0.0.1:$gw_port/metrics
+Ctrl-C stops both.
+TXT
+curl -s "http://127.0.0.1:$gw_port/readyz"; echo
+wait "$GW_PID"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what guichet needs from Debian 12 packages, only what is missing. Idempotent.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config make
+  libboost1.81-dev libhiredis-dev libsimdjson-dev libjemalloc-dev libtomlplusplus-dev libssl-dev
+  libgtest-dev libbenchmark-dev
+  redis-server redis-tools prometheus python3 curl
+)
+[ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk nginx-light)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all packages present"
+  exit 0
+fi
+echo "setup: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts a system redis-server on install; guichet runs its own on a free port.
+echo "setup: done"

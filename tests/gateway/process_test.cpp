@@ -1,0 +1,153 @@
+// The real guichet binary as ops run it: --check-config, SIGHUP reload, SIGTERM drain.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+
+namespace guichet {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string run(const std::string& cmd, int& rc) {
+  std::string out;
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  char buf[4096];
+  while (auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  rc = WEXITSTATUS(::pclose(p));
+  return out;
+}
+
+std::string write_config(const std::string& name, const std::string& text) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(process, check_config_accepts_the_shipped_config) {
+  int rc = -1;
+  auto out = run(std::string(GUICHET_BINARY) + " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config", rc);
+  EXPECT_EQ(rc, 0) << out;
+}
+
+TEST(process, check_config_lists_every_error_and_fails) {
+  auto path = write_config("bad.toml", "[server]\nport = 99999\nbogus = 1\n[redis]\ncommand_timeout = \"soon\"\n");
+  int rc = -1;
+  auto out = run(std::string(GUICHET_BINARY) + " --config " + path + " --check-config", rc);
+  EXPECT_EQ(rc, 1);
+  EXPECT_NE(out.find("bad.toml:2:"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.toml:3:"), std::string::npos) << out;
+  EXPECT_NE(out.find("bad.toml:5:"), std::string::npos) << out;
+}
+
+TEST(process, bad_arguments_print_usage) {
+  int rc = -1;
+  auto out = run(std::string(GUICHET_BINARY) + " --frobnicate", rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("usage"), std::string::npos);
+}
+
+class running_gateway : public ::testing::Test {
+ protected:
+  void launch(const std::string& limits) {
+    port = test::free_port();
+    config_text = "[server]\nport = " + std::to_string(port) + "\nthreads = 2\n[redis]\nport = " +
+                  std::to_string(redis.port()) + "\n[timeouts]\ndrain = \"3s\"\n";
+    path = write_config("running.toml", config_text + limits);
+    log = ::testing::TempDir() + "/running.log";
+    pid = ::fork();
+    if (pid == 0) {
+      ::freopen(log.c_str(), "w", stderr);
+      ::execl(GUICHET_BINARY, GUICHET_BINARY, "--config", path.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    for (int i = 0; i < 200; ++i) {
+      test::http_client c(port);
+      if (auto r = c.request("GET", "/readyz"); r && r->status == 200) return;
+      std::this_thread::sleep_for(20ms);
+    }
+    FAIL() << "gateway did not become ready";
+  }
+  int wait_exit(std::chrono::milliseconds limit) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < end) {
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return -1;
+  }
+  ~running_gateway() override {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+  std::string logs() {
+    std::ifstream in(log);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  test::redis_server redis;
+  int port = 0;
+  int pid = -1;
+  std::string path, log, config_text;
+};
+
+TEST_F(running_gateway, sigterm_drains_and_exits_zero) {
+  launch("");
+  test::http_client idle(port);
+  ASSERT_TRUE(idle.request("GET", "/healthz"));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_exit(5s), 0);
+  EXPECT_TRUE(idle.closed_by_peer());
+  auto l = logs();
+  EXPECT_NE(l.find(R"("msg":"draining","signal":"SIGTERM")"), std::string::npos) << l;
+  // Every log line is one JSON object.
+  std::istringstream lines(l);
+  for (std::string line; std::getline(lines, line);)
+    EXPECT_TRUE(std::regex_match(line, std::regex(R"(^\{"ts":[0-9.]+,"level":"[a-z]+","msg":".*\}$)"))) << line;
+}
+
+TEST_F(running_gateway, sighup_applies_live_limits_and_refuses_a_broken_file) {
+  launch("[limits]\nper_ip_rate = 0\n");
+  {
+    test::http_client c(port);
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(c.request("GET", "/healthz")->status, 200);
+  }
+  std::ofstream(path) << config_text << "[limits]\nper_ip_rate = 1\nper_ip_burst = 2\n";
+  ::kill(pid, SIGHUP);
+  std::this_thread::sleep_for(300ms);
+  int limited = 0;
+  {
+    test::http_client c(port);
+    for (int i = 0; i < 10; ++i) limited += c.request("GET", "/healthz")->status == 429;
+  }
+  EXPECT_GE(limited, 7);
+  // A broken file is refused as a whole; the running limits stay.
+  std::ofstream(path) << config_text << "[limits]\nper_ip_rate = \"lots\"\n";
+  ::kill(pid, SIGHUP);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_NE(logs().find("config reload refused"), std::string::npos);
+  test::http_client c(port);
+  limited = 0;
+  for (int i = 0; i < 10; ++i) limited += c.request("GET", "/healthz")->status == 429;
+  EXPECT_GE(limited, 7);
+}
+
+}  // namespace
+}  // namespace guichet

@@ -1,0 +1,53 @@
+#include "gateway/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace guichet {
+namespace {
+
+router make() {
+  router r;
+  r.add(http::verb::get, "/healthz", "healthz");
+  r.add(http::verb::get, "/rooms/{edition}/{phase}", "room_state");
+  r.add(http::verb::post, "/rooms/{edition}/{phase}/join", "join");
+  r.add(http::verb::get, "/rooms/{edition}/special", "special");
+  r.add(http::verb::delete_, "/holds/{id}", "release");
+  r.add(http::verb::get, "/holds/{id}", "get_hold");
+  return r;
+}
+
+TEST(router, matches_literals_and_captures_params) {
+  auto r = make();
+  path_params p;
+  auto m = r.find(http::verb::get, "/rooms/paris2024/packs?x=1", p);
+  ASSERT_EQ(m.result, router::match::kind::found);
+  EXPECT_EQ(r.name(m.route), "room_state");
+  EXPECT_EQ(p.get("edition"), "paris2024");
+  EXPECT_EQ(p.get("phase"), "packs");
+  EXPECT_EQ(p.get("nope"), "");
+}
+
+TEST(router, literal_segment_wins_over_parameter) {
+  auto r = make();
+  path_params p;
+  auto m = r.find(http::verb::get, "/rooms/paris2024/special", p);
+  ASSERT_EQ(m.result, router::match::kind::found);
+  EXPECT_EQ(r.name(m.route), "special");
+}
+
+TEST(router, not_found_and_method_not_allowed_with_allow) {
+  auto r = make();
+  path_params p;
+  EXPECT_EQ(r.find(http::verb::get, "/nope", p).result, router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/rooms/x", p).result, router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/rooms/x/y/z/w", p).result, router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/rooms//y", p).result, router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "healthz", p).result, router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/healthz/", p).result, router::match::kind::not_found);
+  auto m = r.find(http::verb::post, "/holds/h1", p);
+  ASSERT_EQ(m.result, router::match::kind::method_not_allowed);
+  EXPECT_EQ(m.allow, "DELETE, GET");
+}
+
+}  // namespace
+}  // namespace guichet

@@ -1,0 +1,317 @@
+#include "gateway/server.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "gateway/ops_routes.hpp"
+#include "gateway/responses.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/test_gateway.hpp"
+
+namespace guichet {
+namespace {
+
+using namespace std::chrono_literals;
+using test::http_client;
+
+// The ops routes plus three routes that exercise the server's policies.
+route_table routes_for_tests() {
+  route_table t;
+  add_ops_routes(t);
+  t.add(http::verb::post, "/test/echo", "test_echo", {.max_body = 64, .json_body = true},
+        [](request_context& c) -> net::awaitable<response> {
+          co_return json_response(c.req.version(), http::status::ok, c.req.body());
+        });
+  t.add(http::verb::get, "/test/slow", "test_slow", {}, [](request_context& c) -> net::awaitable<response> {
+    net::steady_timer t(co_await net::this_coro::executor, 400ms);
+    co_await t.async_wait(net::use_awaitable);
+    co_return json_response(c.req.version(), http::status::ok, R"({"slow":true})");
+  });
+  t.add(http::verb::get, "/test/time", "test_time", {.needs_redis = true},
+        [](request_context& c) -> net::awaitable<response> {
+          auto r = co_await c.w.redis->eval(script::server_time, {}, {});
+          if (r.ec) co_return error_response(c.req.version(), errc::unavailable);
+          co_return json_response(c.req.version(), http::status::ok, std::to_string(r.reply.integer));
+        });
+  return t;
+}
+
+class server_test : public ::testing::Test {
+ protected:
+  void start(config cfg) { gw = std::make_unique<test::test_gateway>(cfg, routes_for_tests()); }
+  void start() { start(base()); }
+  config base() {
+    auto c = test::test_config(redis.port());
+    c.timeouts.header = 400ms;
+    c.timeouts.body = 400ms;
+    c.timeouts.idle = 5s;
+    return c;
+  }
+  bool wait_ready(bool want, std::chrono::seconds limit = 10s) {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      http_client c(gw->port());
+      auto r = c.request("GET", "/readyz");
+      if (r && (r->status == 200) == want) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  }
+  test::redis_server redis;
+  std::unique_ptr<test::test_gateway> gw;
+};
+
+TEST_F(server_test, keep_alive_serves_many_requests_on_one_connection) {
+  start();
+  http_client c(gw->port());
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.request("GET", "/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, R"({"status":"ok"})");
+    EXPECT_EQ(r->header("content-type"), "application/json");
+  }
+}
+
+TEST_F(server_test, pipelined_requests_are_answered_in_order) {
+  start();
+  http_client c(gw->port());
+  ASSERT_TRUE(c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
+                         "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto a = c.read(), b = c.read(), d = c.read(), e = c.read();
+  ASSERT_TRUE(a && b && d && e);
+  EXPECT_EQ(a->status, 200);
+  EXPECT_EQ(b->status, 404);
+  EXPECT_EQ(d->status, 200);
+  EXPECT_EQ(d->body, R"({"a":1})");
+  EXPECT_EQ(e->status, 200);
+}
+
+TEST_F(server_test, error_statuses_have_stable_codes) {
+  start();
+  auto expect = [&](const std::string& raw, int status, const std::string& code) {
+    http_client c(gw->port());
+    ASSERT_TRUE(c.send_raw(raw));
+    auto r = c.read();
+    ASSERT_TRUE(r) << code;
+    EXPECT_EQ(r->status, status) << code;
+    EXPECT_NE(r->body.find("\"code\":\"" + code + "\""), std::string::npos) << r->body;
+    return;
+  };
+  expect("BOGUS\r\n\r\n", 400, "bad_request");
+  expect("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", 404, "not_found");
+  expect("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi", 415,
+         "unsupported_media_type");
+  expect("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 65\r\n\r\n" +
+             std::string(65, 'x'),
+         413, "body_too_large");
+  expect("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n", 431,
+         "headers_too_large");
+  expect("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n", 400, "bad_request");
+
+  http_client c(gw->port());
+  auto r = c.request("DELETE", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->header("allow"), "GET");
+  EXPECT_NE(r->body.find("\"method_not_allowed\""), std::string::npos);
+}
+
+TEST_F(server_test, incomplete_request_gets_408_and_is_closed) {
+  start();
+  http_client c(gw->port());
+  ASSERT_TRUE(c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n"));  // no blank line: never ends
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 408);
+  EXPECT_NE(r->body.find("request_timeout"), std::string::npos);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(server_test, slow_header_sender_is_closed_at_the_deadline) {
+  start();
+  http_client c(gw->port());
+  const std::string req = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+  auto t0 = std::chrono::steady_clock::now();
+  bool refused = false;
+  for (char ch : req) {  // one byte every 50 ms: 4 s for the whole request, the deadline is 400 ms
+    if (!c.send_raw(std::string(1, ch))) {
+      refused = true;
+      break;
+    }
+    if (std::chrono::steady_clock::now() - t0 > 3s) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  auto r = c.read();
+  // Either the 408 arrived or the socket was already shut: never a 200.
+  if (r) {
+    EXPECT_EQ(r->status, 408);
+  }
+  EXPECT_TRUE(refused || !r || r->status == 408);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3500ms);
+}
+
+TEST_F(server_test, a_thousand_idle_connections_do_not_block_others) {
+  rlimit rl{};
+  getrlimit(RLIMIT_NOFILE, &rl);
+  rl.rlim_cur = rl.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &rl);
+  ASSERT_GE(rl.rlim_cur, 2200u) << "raise the open-file limit to run this test";
+  start();
+  std::vector<std::unique_ptr<http_client>> idle;
+  for (int i = 0; i < 1000; ++i) {
+    idle.push_back(std::make_unique<http_client>(gw->port()));
+    ASSERT_TRUE(idle.back()->connected());
+  }
+  idle[0]->send_raw("GET /healthz HTTP/1.1\r\nHost: x");  // one of them half-way through a request
+  for (int i = 0; i < 20; ++i) {
+    http_client c(gw->port());
+    auto r = c.request("GET", "/healthz");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  http_client m(gw->port());
+  auto metrics = m.request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("guichet_http_connections_open 10"), std::string::npos);
+}
+
+TEST_F(server_test, connection_limit_answers_503) {
+  auto cfg = base();
+  cfg.server.max_connections = 3;
+  start(cfg);
+  http_client a(gw->port()), b(gw->port()), c(gw->port());
+  ASSERT_TRUE(a.request("GET", "/healthz"));
+  ASSERT_TRUE(b.request("GET", "/healthz"));
+  ASSERT_TRUE(c.request("GET", "/healthz"));
+  http_client d(gw->port());
+  auto r = d.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("too_many_connections"), std::string::npos);
+}
+
+TEST_F(server_test, per_ip_rate_limit_answers_429_with_retry_after) {
+  auto cfg = base();
+  cfg.limits.per_ip_rate = 1;
+  cfg.limits.per_ip_burst = 3;
+  start(cfg);
+  http_client c(gw->port());
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto r = c.request("GET", "/healthz");
+    ASSERT_TRUE(r);
+    if (r->status == 200) ++ok;
+    if (r->status == 429) {
+      ++limited;
+      EXPECT_EQ(r->header("retry-after"), "1");
+      EXPECT_NE(r->body.find("rate_limited"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(limited, 3);
+}
+
+TEST_F(server_test, forwarded_clients_behind_a_trusted_proxy_get_their_own_budget) {
+  auto cfg = base();
+  cfg.limits.per_ip_rate = 1;
+  cfg.limits.per_ip_burst = 1;
+  cfg.trusted_proxies = {*parse_cidr("127.0.0.1")};
+  start(cfg);
+  http_client c(gw->port());
+  for (int i = 0; i < 5; ++i) {
+    auto r = c.request("GET", "/healthz", {}, "X-Forwarded-For: 198.51.100." + std::to_string(i) + "\r\n");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << i;
+  }
+  auto again = c.request("GET", "/healthz", {}, "X-Forwarded-For: 198.51.100.0\r\n");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 429);
+}
+
+TEST_F(server_test, readyz_follows_redis_and_redis_routes_answer_503_while_it_is_down) {
+  start();
+  ASSERT_TRUE(wait_ready(true));
+  http_client c(gw->port());
+  auto t = c.request("GET", "/test/time");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->status, 200);
+
+  redis.stop();
+  ASSERT_TRUE(wait_ready(false));
+  http_client d(gw->port());
+  auto down = d.request("GET", "/test/time");
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->status, 503);
+  EXPECT_EQ(down->header("retry-after"), "1");
+  auto health = d.request("GET", "/healthz");  // what needs no Redis keeps working
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+
+  redis.start();
+  ASSERT_TRUE(wait_ready(true));
+  http_client e(gw->port());
+  auto back = e.request("GET", "/test/time");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, 200);
+}
+
+TEST_F(server_test, drain_finishes_the_in_flight_request_and_refuses_new_ones) {
+  start();
+  http_client idle(gw->port());
+  ASSERT_TRUE(idle.request("GET", "/healthz"));
+  http_client c(gw->port());
+  ASSERT_TRUE(c.send_raw("GET /test/slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(100ms);
+  auto drained = std::async(std::launch::async, [&] { gw->srv.drain(); });
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"slow":true})");
+  EXPECT_EQ(r->header("connection"), "close");
+  EXPECT_TRUE(idle.closed_by_peer());
+  drained.get();
+  http_client late(gw->port());
+  EXPECT_FALSE(late.connected() && late.request("GET", "/healthz"));
+}
+
+TEST_F(server_test, metrics_pass_promtool) {
+  start();
+  {
+    http_client c(gw->port());
+    c.request("GET", "/healthz");
+    c.request("GET", "/nope");
+    c.request("GET", "/test/time");
+  }
+  http_client c(gw->port());
+  auto r = c.request("GET", "/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("guichet_http_requests_total{route=\"healthz\",status=\"200\"} 1"), std::string::npos);
+  EXPECT_NE(r->body.find("guichet_http_requests_total{route=\"unmatched\",status=\"404\"} 1"), std::string::npos);
+  EXPECT_NE(r->body.find("guichet_redis_connected 2"), std::string::npos);
+  std::string path = ::testing::TempDir() + "/metrics.txt";
+  std::ofstream(path) << r->body;
+  std::string cmd = "promtool check metrics < " + path + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[4096];
+  std::string out;
+  while (auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int rc = ::pclose(p);
+  EXPECT_EQ(rc, 0) << out;
+}
+
+}  // namespace
+}  // namespace guichet

@@ -1,0 +1,81 @@
+#include "tests/support/redis_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+namespace guichet::test {
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+redis_server::redis_server(bool aof) : port_(free_port()), aof_(aof) {
+  char tmpl[] = "/tmp/guichet-redis-XXXXXX";
+  dir_ = ::mkdtemp(tmpl);
+  start();
+}
+
+redis_server::~redis_server() {
+  stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void redis_server::start() {
+  if (pid_ > 0) return;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    std::string port = std::to_string(port_);
+    ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--dir", dir_.c_str(),
+             "--save", "", "--appendonly", aof_ ? "yes" : "no", "--appendfsync", "always", "--loglevel", "warning",
+             "--logfile", (dir_ + "/redis.log").c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200; ++i) {
+    if (cli({"PING"}) == "PONG") return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+}
+
+void redis_server::stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+std::string redis_server::cli(const std::vector<std::string>& args) const {
+  std::string cmd = "redis-cli -p " + std::to_string(port_);
+  for (auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>/dev/null";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    std::array<char, 4096> buf;
+    while (auto n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+}  // namespace guichet::test

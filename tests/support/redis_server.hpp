@@ -1,0 +1,31 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace guichet::test {
+
+/// A real redis-server child process on a free loopback port, with its own data directory.
+/// Stop/start keep the port, so clients can test reconnection; AOF can be turned on.
+class redis_server {
+ public:
+  explicit redis_server(bool aof = false);
+  ~redis_server();
+  redis_server(const redis_server&) = delete;
+
+  void start();
+  void stop();  ///< SIGKILL, as a crash would
+  int port() const { return port_; }
+  /// Runs one command through redis-cli and returns its raw output (trimmed).
+  std::string cli(const std::vector<std::string>& args) const;
+
+ private:
+  int port_;
+  int pid_ = -1;
+  bool aof_;
+  std::string dir_;
+};
+
+/// A TCP port that was free a moment ago.
+int free_port();
+
+}  // namespace guichet::test

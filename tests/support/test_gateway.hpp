@@ -1,0 +1,32 @@
+#pragma once
+#include <memory>
+
+#include "core/config.hpp"
+#include "gateway/ops_routes.hpp"
+#include "gateway/server.hpp"
+
+namespace guichet::test {
+
+/// A config for in-process servers: a free port, two workers, short deadlines.
+inline config test_config(int redis_port) {
+  config c;
+  c.server.port = 0;
+  c.server.threads = 2;
+  c.redis.port = static_cast<std::uint16_t>(redis_port);
+  c.redis.command_timeout = std::chrono::milliseconds(500);
+  c.redis.reconnect_min = std::chrono::milliseconds(20);
+  c.redis.reconnect_max = std::chrono::milliseconds(200);
+  c.timeouts.drain = std::chrono::seconds(3);
+  c.log = log_level::error;
+  return c;
+}
+
+/// Starts a real server on a free port and drains it when destroyed.
+struct test_gateway {
+  test_gateway(const config& cfg, route_table routes) : srv(cfg, std::move(routes)) { srv.start(); }
+  ~test_gateway() { srv.drain(); }
+  int port() const { return srv.port(); }
+  server srv;
+};
+
+}  // namespace guichet::test
