@@ -9,15 +9,15 @@
 namespace guichet {
 
 void add_ops_routes(route_table& t) {
-  t.add(http::verb::get, "/healthz", "healthz", {}, [](request_context& c) -> net::awaitable<response> {
+  t.add(http::verb::get, "/healthz", "healthz", {.unmetered = true}, [](request_context& c) -> net::awaitable<response> {
     co_return json_response(c.req.version(), http::status::ok, R"({"status":"ok"})");
   });
-  t.add(http::verb::get, "/readyz", "readyz", {}, [](request_context& c) -> net::awaitable<response> {
+  t.add(http::verb::get, "/readyz", "readyz", {.unmetered = true}, [](request_context& c) -> net::awaitable<response> {
     if (!c.w.srv.redis_ready())
       co_return error_response(c.req.version(), errc::unavailable, {}, "redis is not connected or scripts are not loaded");
     co_return json_response(c.req.version(), http::status::ok, R"({"status":"ready"})");
   });
-  t.add(http::verb::get, "/metrics", "metrics", {}, [](request_context& c) -> net::awaitable<response> {
+  t.add(http::verb::get, "/metrics", "metrics", {.unmetered = true}, [](request_context& c) -> net::awaitable<response> {
     auto stats = c.w.srv.stats();
     response res{http::status::ok, c.req.version()};
     res.set(http::field::server, "guichet");

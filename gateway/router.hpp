@@ -37,6 +37,7 @@ struct route_policy {
   std::size_t max_body = 0;   ///< 0 = the server-wide body limit
   bool json_body = false;     ///< requires Content-Type: application/json (else 415)
   bool needs_redis = false;   ///< answers 503 at once while Redis is down
+  bool unmetered = false;     ///< exempt from the per-client-IP budget (probes, scrapes)
 };
 
 /// Matches method + path to a route index. Patterns are split into segments once; a segment

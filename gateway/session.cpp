@@ -145,6 +145,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     std::optional<errc> failed;
     std::size_t route = kMaxRoutes;
     path_params params;
+    router::match m{router::match::kind::not_found};
 
     conn->arm(w.cfg.timeouts.header);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple);
@@ -154,7 +155,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
       if (!failed) break;
     } else {
       auto& req = parser.get();
-      auto m = routes.routes.find(req.method(), req.target(), params);
+      m = routes.routes.find(req.method(), req.target(), params);
       if (m.result == router::match::kind::found) {
         route = m.route;
         if (auto b = routes.routes.policy(route).max_body) {
@@ -172,35 +173,31 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
           if (!failed) break;
         }
       }
-      if (!failed) {
-        if (m.result == router::match::kind::not_found) failed = errc::not_found;
-        else if (m.result == router::match::kind::method_not_allowed) {
-          auto res = error_response(req.version(), errc::method_not_allowed);
-          res.set(http::field::allow, m.allow);
-          res.keep_alive(req.keep_alive() && !w.draining);
-          conn->arm(w.cfg.timeouts.write);
-          auto [wec, wn] = co_await http::async_write(stream, res, tuple);
-          w.stats.record(route, 405, 0);
-          if (wec || !res.keep_alive()) break;
-          continue;
-        }
-      }
     }
 
     // A failed read leaves the stream out of step: answer and close.
-    bool close = failed.has_value() && *failed != errc::not_found;
+    bool close = failed.has_value();
     response res;
     if (failed) {
       if (*failed == errc::request_timeout) hs.deadline_closes.add();
       res = error_response(parser.is_header_done() ? parser.get().version() : 11, *failed);
     } else {
       auto& req = parser.get();
-      const route_policy& policy = routes.routes.policy(route);
+      static const route_policy no_route{};
+      const route_policy& policy = route < kMaxRoutes ? routes.routes.policy(route) : no_route;
       ip_bytes client = client_address(peer, req["X-Forwarded-For"], w.cfg.trusted_proxies);
-      if (auto wait = srv.ip_guard().acquire(guard_key(client.data(), client.size()), now_ms(),
-                                             limits.per_ip_rate, limits.per_ip_burst)) {
+      std::uint32_t wait = 0;
+      if (!policy.unmetered && limits.per_ip_rate)
+        wait = srv.ip_guard().acquire(guard_key(client.data(), client.size()), now_ms(), limits.per_ip_rate,
+                                      limits.per_ip_burst);
+      if (wait) {
         hs.rate_limited.add();
         res = error_response(req.version(), errc::rate_limited, {}, {}, (wait + 999) / 1000);
+      } else if (m.result == router::match::kind::not_found) {
+        res = error_response(req.version(), errc::not_found);
+      } else if (m.result == router::match::kind::method_not_allowed) {
+        res = error_response(req.version(), errc::method_not_allowed);
+        res.set(http::field::allow, m.allow);
       } else if (policy.json_body && !is_json(req[http::field::content_type])) {
         res = error_response(req.version(), errc::unsupported_media_type);
       } else if (policy.needs_redis && !w.redis->ready()) {

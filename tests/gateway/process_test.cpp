@@ -127,7 +127,7 @@ TEST_F(running_gateway, sighup_applies_live_limits_and_refuses_a_broken_file) {
   launch("[limits]\nper_ip_rate = 0\n");
   {
     test::http_client c(port);
-    for (int i = 0; i < 10; ++i) ASSERT_EQ(c.request("GET", "/healthz")->status, 200);
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(c.request("GET", "/nope")->status, 404);
   }
   std::ofstream(path) << config_text << "[limits]\nper_ip_rate = 1\nper_ip_burst = 2\n";
   ::kill(pid, SIGHUP);
@@ -135,7 +135,7 @@ TEST_F(running_gateway, sighup_applies_live_limits_and_refuses_a_broken_file) {
   int limited = 0;
   {
     test::http_client c(port);
-    for (int i = 0; i < 10; ++i) limited += c.request("GET", "/healthz")->status == 429;
+    for (int i = 0; i < 10; ++i) limited += c.request("GET", "/nope")->status == 429;
   }
   EXPECT_GE(limited, 7);
   // A broken file is refused as a whole; the running limits stay.
@@ -145,7 +145,7 @@ TEST_F(running_gateway, sighup_applies_live_limits_and_refuses_a_broken_file) {
   EXPECT_NE(logs().find("config reload refused"), std::string::npos);
   test::http_client c(port);
   limited = 0;
-  for (int i = 0; i < 10; ++i) limited += c.request("GET", "/healthz")->status == 429;
+  for (int i = 0; i < 10; ++i) limited += c.request("GET", "/nope")->status == 429;
   EXPECT_GE(limited, 7);
 }
 
