@@ -1,11 +1,21 @@
 # Generates lua_scripts.hpp/.cpp: an enum of the scripts and their bodies as raw strings.
-# Inputs: OUT_DIR, SCRIPTS (a ;-list of .lua paths).
+# Inputs: OUT_DIR, LUA_DIR (every LUA_DIR/*.lua is a script; LUA_DIR/lib/ holds included code).
+file(GLOB SCRIPTS "${LUA_DIR}/*.lua")
+list(SORT SCRIPTS)
 set(enum "")
 set(entries "")
 set(count 0)
 foreach(path IN LISTS SCRIPTS)
   get_filename_component(name "${path}" NAME_WE)
   file(READ "${path}" body)
+  # "-- #include lib/x.lua" lines are replaced by that file, so scripts share code, not copies.
+  get_filename_component(dir "${path}" DIRECTORY)
+  string(REGEX MATCHALL "-- #include [^\n]+" includes "${body}")
+  foreach(inc IN LISTS includes)
+    string(REGEX REPLACE "-- #include " "" inc_path "${inc}")
+    file(READ "${dir}/${inc_path}" inc_body)
+    string(REPLACE "${inc}" "${inc_body}" body "${body}")
+  endforeach()
   string(APPEND enum "  ${name},\n")
   string(APPEND entries "    {\"${name}\", R\"__lua__(${body})__lua__\"},\n")
   math(EXPR count "${count} + 1")

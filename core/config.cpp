@@ -1,10 +1,12 @@
 #include "core/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
 #include "core/config_reader.hpp"
+#include "core/token.hpp"
 
 namespace guichet {
 
@@ -58,6 +60,40 @@ void read_redis(config_reader& r, redis_config& c) {
   r.duration("reconnect_max", c.reconnect_max, milliseconds(1), milliseconds(600'000));
 }
 
+void read_phase(config_reader& r, phase_config& p) {
+  r.boolean("draw", p.draw);
+  r.duration("pre_queue", p.pre_queue, milliseconds(0), kDay * 30);
+  r.integer("admit_rate", p.admit_rate, 0, 1'000'000);
+  r.integer("max_active", p.max_active, 1, 100'000'000);
+  r.duration("shopper_idle", p.shopper_idle, milliseconds(1000), kDay);
+  r.duration("access_ttl", p.access_ttl, milliseconds(1000), kDay);
+  r.each_in_array("slots", [&](config_reader& s, const toml::node& n) {
+    slot_config slot;
+    s.string("id", slot.id);
+    s.timestamp("start", slot.start_ms);
+    s.duration("duration", slot.duration, milliseconds(1000), kDay * 366);
+    s.string("group", slot.group);
+    if (!valid_id(slot.id)) r.error_at(n, "slot in '" + r.child("slots") + "' needs an id of [A-Za-z0-9_.@:-]");
+    else if (p.find_slot(slot.id)) r.error_at(n, "slot id '" + slot.id + "' is used twice");
+    if (slot.start_ms == 0 || slot.duration.count() == 0) r.error_at(n, "slot '" + slot.id + "' needs start and duration");
+    if (!slot.group.empty() && !valid_id(slot.group)) r.error_at(n, "slot '" + slot.id + "' has a bad group name");
+    p.slots.push_back(std::move(slot));
+  });
+}
+
+void read_edition(config_reader& r, edition_config& e) {
+  r.string("name", e.name);
+  r.each_table("phases", [&](std::string_view id, config_reader& pr, const toml::node& n) {
+    phase_config p;
+    p.id = id;
+    if (!valid_id(p.id)) pr.error_at(n, "phase id '" + p.id + "' must be [A-Za-z0-9_.@:-]");
+    read_phase(pr, p);
+    if (p.slots.empty()) pr.error_at(n, "phase '" + p.id + "' needs at least one slot");
+    if (!p.draw && p.slots.size() > 1) pr.error_at(n, "phase '" + p.id + "' has no draw: it takes exactly one slot");
+    e.phases.push_back(std::move(p));
+  });
+}
+
 template <class F>
 void section(config_reader& top, std::string_view key, F&& read) {
   if (auto* t = top.table(key)) {
@@ -99,8 +135,37 @@ config_result parse_config(std::string_view text, std::string_view file) {
         return range.has_value();
       });
     });
-    section(top, "secrets", [&](config_reader& r) { r.secret("admin_key", c.secrets.admin_key); });
+    section(top, "secrets", [&](config_reader& r) {
+      r.secret("admin_key", c.secrets.admin_key);
+      r.secret("jwt_key", c.secrets.jwt_key);
+    });
+    section(top, "tokens", [&](config_reader& r) {
+      r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
+        token_key_config key;
+        k.string("id", key.id);
+        k.string("env", key.secret.env);
+        k.string("file", key.secret.file);
+        k.timestamp("retire", key.retire_ms);
+        bool alnum = !key.id.empty() && key.id.size() <= 16 &&
+                     std::all_of(key.id.begin(), key.id.end(), [](unsigned char ch) { return std::isalnum(ch); });
+        if (!alnum) k.error_at(n, "token key needs an id of 1-16 letters or digits");
+        if (key.secret.env.empty() == key.secret.file.empty()) k.error_at(n, "token key '" + key.id + "' needs exactly one of env or file");
+        c.token_keys.push_back(std::move(key));
+      });
+    });
+    section(top, "rooms", [&](config_reader& r) {
+      r.duration("refresh", c.room_refresh, milliseconds(10), milliseconds(10'000));
+    });
+    top.each_table("editions", [&](std::string_view id, config_reader& er, const toml::node& n) {
+      edition_config e;
+      e.id = id;
+      if (!valid_id(e.id)) er.error_at(n, "edition id '" + e.id + "' must be [A-Za-z0-9_.@:-]");
+      read_edition(er, e);
+      c.editions.push_back(std::move(e));
+    });
   }
+  if (!c.editions.empty() && (c.token_keys.empty() || c.secrets.jwt_key.empty()))
+    out.errors.push_back({std::string(file), 0, 0, "editions need [tokens] keys and [secrets] jwt_key"});
   if (c.redis.reconnect_min > c.redis.reconnect_max)
     out.errors.push_back({std::string(file), 0, 0, "'redis.reconnect_min' exceeds 'redis.reconnect_max'"});
   std::stable_sort(out.errors.begin(), out.errors.end(),

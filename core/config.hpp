@@ -52,6 +52,53 @@ struct redis_config {
 /// [secrets] — references only; values are loaded at start-up from env or file.
 struct secrets_config {
   secret_ref admin_key;
+  secret_ref jwt_key;  ///< the organiser's HS256 key for fans' identity tokens
+};
+
+/// [[tokens.keys]] — guichet's own token signing keys; the first signs, all verify until retired.
+struct token_key_config {
+  std::string id;
+  secret_ref secret;
+  std::int64_t retire_ms = 0;  ///< 0 = never
+};
+
+/// A purchase timeslot of a phase. A phase without a draw has one slot open to every account.
+struct slot_config {
+  std::string id;
+  std::int64_t start_ms = 0;  ///< Unix time, ms
+  milliseconds duration{0};
+  std::string group;  ///< priority group the slot is reserved for ("" = everyone)
+  std::int64_t end_ms() const { return start_ms + duration.count(); }
+};
+
+/// A sales phase: its waiting room and its rules.
+struct phase_config {
+  std::string id;
+  bool draw = false;                  ///< admit only accounts the draw picked, in their slot
+  milliseconds pre_queue{30 * 60'000};  ///< joining this long before a slot opens: pre-queue
+  unsigned admit_rate = 50;           ///< fans let in per second (live-tunable)
+  unsigned max_active = 1000;         ///< ceiling of active shoppers (live-tunable)
+  milliseconds shopper_idle{15 * 60'000};  ///< an active shopper silent this long expires
+  milliseconds access_ttl{30 * 60'000};    ///< lifetime of an access token
+  std::vector<slot_config> slots;
+  const slot_config* find_slot(std::string_view id) const {
+    for (auto& s : slots)
+      if (s.id == id) return &s;
+    return nullptr;
+  }
+};
+
+/// An edition (an event: Olympics, Paralympics, a mass race): its phases. All of an edition's
+/// Redis keys share the hash tag {id}.
+struct edition_config {
+  std::string id;
+  std::string name;
+  std::vector<phase_config> phases;
+  const phase_config* find_phase(std::string_view id) const {
+    for (auto& p : phases)
+      if (p.id == id) return &p;
+    return nullptr;
+  }
 };
 
 /// The whole configuration. Plain structs with typed defaults, loaded once and validated fully.
@@ -63,6 +110,14 @@ struct config {
   log_level log = log_level::info;
   std::vector<cidr> trusted_proxies;
   secrets_config secrets;
+  std::vector<token_key_config> token_keys;
+  milliseconds room_refresh{250};  ///< how often each worker refreshes its rooms' state
+  std::vector<edition_config> editions;
+  const edition_config* find_edition(std::string_view id) const {
+    for (auto& e : editions)
+      if (e.id == id) return &e;
+    return nullptr;
+  }
 };
 
 /// One problem found in a config file, with its position.

@@ -81,6 +81,67 @@ class config_reader {
     if (out.env.empty() == out.file.empty()) error(*n, key, "needs exactly one of env or file");
   }
 
+  /// A TOML offset date-time (2023-02-15T10:00:00Z) as Unix milliseconds.
+  void timestamp(std::string_view key, std::int64_t& out) {
+    auto* n = find(key);
+    if (!n) return;
+    auto dt = n->value<toml::date_time>();
+    if (!dt || !dt->offset) return error(*n, key, "must be a date-time with offset, such as 2023-02-15T10:00:00Z");
+    const auto& d = dt->date;
+    const auto& t = dt->time;
+    // days_from_civil (Howard Hinnant)
+    int y = d.year - (d.month <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = static_cast<unsigned>(y - era * 400);
+    unsigned doy = (153 * (d.month + (d.month > 2 ? -3 : 9)) + 2) / 5 + d.day - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    long long days = era * 146097LL + doe - 719468;
+    long long secs = days * 86400 + t.hour * 3600 + t.minute * 60 + t.second - dt->offset->minutes * 60LL;
+    out = secs * 1000 + t.nanosecond / 1'000'000;
+  }
+
+  void boolean(std::string_view key, bool& out) {
+    auto* n = find(key);
+    if (!n) return;
+    if (!n->is_boolean()) return error(*n, key, "must be true or false");
+    out = *n->value<bool>();
+  }
+
+  /// Calls f(name, reader) for every sub-table of the table at `key` (tables keyed by id).
+  template <class F>
+  void each_table(std::string_view key, F&& f) {
+    auto* t = table(key);
+    if (!t) return;
+    for (auto&& [k, v] : *t) {
+      std::string name = child(key) + "." + std::string(k.str());
+      if (!v.is_table()) {
+        error(v, std::string(key) + "." + std::string(k.str()), "must be a table");
+        continue;
+      }
+      config_reader r(v.as_table(), name, file_, errors_);
+      f(std::string_view(k.str()), r, v);
+    }
+  }
+
+  /// Calls f(reader, node) for every table in the array at `key` ([[x]] or [{...}, {...}]).
+  template <class F>
+  void each_in_array(std::string_view key, F&& f) {
+    auto* n = find(key);
+    if (!n) return;
+    auto* arr = n->as_array();
+    if (!arr) return error(*n, key, "must be an array of tables");
+    std::size_t i = 0;
+    for (auto& e : *arr) {
+      std::string name = child(key) + "[" + std::to_string(i++) + "]";
+      if (!e.is_table()) {
+        error(e, key, "must hold tables");
+        continue;
+      }
+      config_reader r(e.as_table(), name, file_, errors_);
+      f(r, e);
+    }
+  }
+
   /// A nested table; a missing one reads as empty, a non-table is an error.
   const toml::table* table(std::string_view key) {
     auto* n = find(key);
@@ -90,6 +151,13 @@ class config_reader {
       return nullptr;
     }
     return n->as_table();
+  }
+
+  /// Records an error at `n` whose message names `what` (a path built by the caller).
+  void error_at(const toml::node& n, std::string message) {
+    auto& src = n.source();
+    errors_.push_back({std::string(file_), static_cast<int>(src.begin.line), static_cast<int>(src.begin.column),
+                       std::move(message)});
   }
 
   std::string child(std::string_view key) const {

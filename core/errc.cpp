@@ -7,7 +7,7 @@ namespace guichet {
 namespace {
 
 // Indexed by errc; the order must follow the enum (checked by a static_assert below).
-constexpr std::array<std::pair<errc, error_info>, 17> table{{
+constexpr std::array<std::pair<errc, error_info>, 31> table{{
     {errc::ok, {200, "ok", "ok"}},
     {errc::bad_request, {400, "bad_request", "the request is malformed"}},
     {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
@@ -25,6 +25,20 @@ constexpr std::array<std::pair<errc, error_info>, 17> table{{
     {errc::unauthorized, {401, "unauthorized", "missing or invalid credentials"}},
     {errc::forbidden, {403, "forbidden", "not allowed"}},
     {errc::internal, {500, "internal", "internal error"}},
+    {errc::token_missing, {401, "token_missing", "an Authorization: Bearer token is required"}},
+    {errc::token_malformed, {401, "token_malformed", "the token is not well formed"}},
+    {errc::token_alg, {401, "token_alg", "the token's algorithm is not accepted (HS256 only)"}},
+    {errc::token_signature, {401, "token_signature", "the token's signature is invalid"}},
+    {errc::token_expired, {401, "token_expired", "the token has expired"}},
+    {errc::token_scope, {403, "token_scope", "the token is for another edition, phase or account"}},
+    {errc::admin_unauthorized, {401, "admin_unauthorized", "a valid admin key is required"}},
+    {errc::unknown_room, {404, "unknown_room", "no such edition or phase"}},
+    {errc::not_drawn, {403, "not_drawn", "this account was not picked in the draw for this phase"}},
+    {errc::not_your_slot, {403, "not_your_slot", "this account's purchase timeslot is not open"}},
+    {errc::room_closed, {409, "room_closed", "the waiting room is closed"}},
+    {errc::not_yet, {409, "not_yet", "not your turn yet; keep polling"}},
+    {errc::room_full, {409, "room_full", "the shop is at its shopper ceiling; retry shortly"}},
+    {errc::session_expired, {401, "session_expired", "the shopping session has expired"}},
 }};
 
 constexpr bool table_in_order() {

@@ -24,6 +24,22 @@ enum class errc {
   unauthorized,
   forbidden,
   internal,
+  // Identity and tokens
+  token_missing,
+  token_malformed,
+  token_alg,
+  token_signature,
+  token_expired,
+  token_scope,
+  admin_unauthorized,
+  // Waiting room
+  unknown_room,
+  not_drawn,
+  not_your_slot,
+  room_closed,
+  not_yet,
+  room_full,
+  session_expired,
 };
 
 }  // namespace guichet

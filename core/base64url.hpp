@@ -1,0 +1,13 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace guichet {
+
+/// RFC 4648 §5 base64url without padding (as JWTs and guichet tokens use it).
+std::string base64url_encode(std::string_view bytes);
+/// Decodes unpadded base64url; nullopt on any character outside the alphabet or a bad length.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace guichet

@@ -1,0 +1,119 @@
+#include "core/token.hpp"
+
+#include <cctype>
+#include <charconv>
+
+#include "core/base64url.hpp"
+
+namespace guichet {
+namespace {
+
+constexpr std::size_t kTagBytes = 16;
+
+void split(std::string_view s, std::vector<std::string_view>& out) {
+  out.clear();
+  while (true) {
+    auto bar = s.find('|');
+    out.push_back(s.substr(0, bar));
+    if (bar == std::string_view::npos) return;
+    s.remove_prefix(bar + 1);
+  }
+}
+
+template <class Int>
+bool to_int(std::string_view s, Int& v) {
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc{} && p == s.data() + s.size() && !s.empty();
+}
+
+}  // namespace
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (unsigned char c : id)
+    if (!(std::isalnum(c) || c == '_' || c == '.' || c == '@' || c == ':' || c == '-')) return false;
+  return true;
+}
+
+token_keyring::token_keyring(const std::vector<token_key>& keys) {
+  for (auto& k : keys) keys_.push_back({k.id, k.retire_ms, std::make_unique<hmac_sha256>(k.secret)});
+}
+
+std::string token_keyring::seal(std::string payload) {
+  auto tag = keys_.front().mac->sign(payload);
+  std::string out = base64url_encode(payload);
+  out += '.';
+  out += base64url_encode(std::string_view(reinterpret_cast<const char*>(tag.data()), kTagBytes));
+  return out;
+}
+
+std::string token_keyring::sign(const queue_claims& c) {
+  std::string p = "q|" + keys_.front().id + "|" + c.edition + "|" + c.phase + "|" + c.slot + "|" + c.kind + "|" +
+                  std::to_string(c.number) + "|" + c.account + "|" + std::to_string(c.exp_ms);
+  return seal(std::move(p));
+}
+
+std::string token_keyring::sign(const access_claims& c) {
+  std::string p = "a|" + keys_.front().id + "|" + c.edition + "|" + c.phase + "|" + c.account + "|" + c.session +
+                  "|" + std::to_string(c.exp_ms);
+  return seal(std::move(p));
+}
+
+errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms,
+                         std::vector<std::string_view>& fields, std::string& payload) {
+  if (token.size() > 1024) return errc::token_malformed;
+  auto dot = token.find('.');
+  if (dot == std::string_view::npos) return errc::token_malformed;
+  auto p = base64url_decode(token.substr(0, dot));
+  auto tag = base64url_decode(token.substr(dot + 1));
+  if (!p || !tag || tag->size() != kTagBytes) return errc::token_malformed;
+  payload = std::move(*p);
+  split(payload, fields);
+  if (fields.size() < 2 || fields[0].size() != 1) return errc::token_malformed;
+  const entry* key = nullptr;
+  for (auto& k : keys_)
+    if (k.id == fields[1]) key = &k;
+  if (!key || (key->retire_ms && now_ms >= key->retire_ms)) return errc::token_signature;
+  if (!key->mac->verify(payload, *tag)) return errc::token_signature;
+  // Only now, with the MAC checked, is the content trusted.
+  if (fields[0][0] != type) return errc::token_scope;
+  fields.erase(fields.begin(), fields.begin() + 2);
+  return errc::ok;
+}
+
+token_result<queue_claims> token_keyring::verify_queue(std::string_view token, std::int64_t now_ms) {
+  token_result<queue_claims> r;
+  std::vector<std::string_view> f;
+  std::string payload;
+  if ((r.error = open(token, 'q', now_ms, f, payload)) != errc::ok) return r;
+  if (f.size() != 7 || f[3].size() != 1 || !to_int(f[4], r.claims.number) || !to_int(f[6], r.claims.exp_ms)) {
+    r.error = errc::token_malformed;
+    return r;
+  }
+  r.claims.edition = f[0];
+  r.claims.phase = f[1];
+  r.claims.slot = f[2];
+  r.claims.kind = f[3][0];
+  r.claims.account = f[5];
+  if (now_ms >= r.claims.exp_ms) r.error = errc::token_expired;
+  return r;
+}
+
+token_result<access_claims> token_keyring::verify_access(std::string_view token, std::int64_t now_ms) {
+  token_result<access_claims> r;
+  std::vector<std::string_view> f;
+  std::string payload;
+  if ((r.error = open(token, 'a', now_ms, f, payload)) != errc::ok) return r;
+  if (f.size() != 5 || !to_int(f[4], r.claims.exp_ms)) {
+    r.error = errc::token_malformed;
+    return r;
+  }
+  r.claims.edition = f[0];
+  r.claims.phase = f[1];
+  r.claims.account = f[2];
+  r.claims.session = f[3];
+  if (now_ms >= r.claims.exp_ms) r.error = errc::token_expired;
+  return r;
+}
+
+}  // namespace guichet

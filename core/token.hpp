@@ -1,0 +1,72 @@
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/errc.hpp"
+#include "core/hmac.hpp"
+
+namespace guichet {
+
+/// A signing key for guichet's own tokens. The first key of a keyring signs; every key verifies
+/// until its `retire_ms` (0 = never), which is how a rotation overlaps.
+struct token_key {
+  std::string id;      ///< short, [A-Za-z0-9]
+  std::string secret;  ///< at least 16 bytes
+  std::int64_t retire_ms = 0;
+};
+
+/// What a queue token says: a place in one slot of one room.
+struct queue_claims {
+  std::string edition, phase, slot, account;
+  char kind = 'f';           ///< 'p': pre-queue local number, 'f': FIFO queue number
+  std::uint64_t number = 0;
+  std::int64_t exp_ms = 0;   ///< the end of the slot
+};
+
+/// What an access token says: an active shopper session.
+struct access_claims {
+  std::string edition, phase, account, session;
+  std::int64_t exp_ms = 0;
+};
+
+template <class T>
+struct token_result {
+  errc error = errc::ok;
+  T claims{};
+  explicit operator bool() const { return error == errc::ok; }
+};
+
+/// Signs and verifies guichet tokens: base64url(payload) "." base64url(first 16 bytes of
+/// HMAC-SHA256(payload)). The payload is readable text, "|"-separated, starting with the token
+/// type and key id, so a fan's page can read its own queue number. Keeps one pre-keyed HMAC
+/// context per key: one keyring per thread.
+class token_keyring {
+ public:
+  explicit token_keyring(const std::vector<token_key>& keys);
+
+  std::string sign(const queue_claims& c);
+  std::string sign(const access_claims& c);
+  token_result<queue_claims> verify_queue(std::string_view token, std::int64_t now_ms);
+  token_result<access_claims> verify_access(std::string_view token, std::int64_t now_ms);
+
+ private:
+  struct entry {
+    std::string id;
+    std::int64_t retire_ms;
+    std::unique_ptr<hmac_sha256> mac;
+  };
+  std::string seal(std::string payload);
+  /// Checks the MAC and key; returns the payload fields after "type|kid".
+  errc open(std::string_view token, char type, std::int64_t now_ms, std::vector<std::string_view>& fields,
+            std::string& payload);
+  std::vector<entry> keys_;
+};
+
+/// True for ids guichet accepts for editions, phases, slots and accounts: 1–64 of
+/// [A-Za-z0-9_.@:-]. Keeps "|" and control characters out of tokens and Redis keys.
+bool valid_id(std::string_view id);
+
+}  // namespace guichet

@@ -1,0 +1,50 @@
+-- Refreshes a room: seeds its live knobs, expires idle shoppers, opens slots whose time has
+-- come, advances the serving counter by elapsed time x admit rate (time-based, so any number
+-- of gateways calling it admit at the configured rate, not a multiple of it), and returns the
+-- whole state for the gateways' caches.
+-- KEYS: room, active, sessions, slot_1 .. slot_n
+-- ARGV: rate, max_active, force (1: ops reloaded config, overwrite the live knobs), idle_ms,
+--       seed (for slots opened now), start_ms_1 .. start_ms_n
+-- #include lib/room.lua
+local room, active, sessions = KEYS[1], KEYS[2], KEYS[3]
+local now = now_ms()
+if ARGV[3] == '1' then
+  redis.call('HSET', room, 'rate', ARGV[1], 'max_active', ARGV[2])
+else
+  redis.call('HSETNX', room, 'rate', ARGV[1])
+  redis.call('HSETNX', room, 'max_active', ARGV[2])
+end
+redis.call('HSETNX', room, 'status', 'open')
+expire_idle(active, sessions, now, tonumber(ARGV[4]))
+for i = 4, #KEYS do
+  if tonumber(ARGV[i + 2]) <= now then open_slot(room, KEYS[i], ARGV[5], now) end
+end
+
+local r = redis.call('HMGET', room, 'status', 'serving', 'tail', 'rate', 'max_active', 'last_ms', 'carry')
+local status = r[1]
+local serving = tonumber(r[2] or '0')
+local tail = tonumber(r[3] or '0')
+local rate = tonumber(r[4])
+local max_active = tonumber(r[5])
+local last = tonumber(r[6] or now)
+local carry = tonumber(r[7] or '0')
+local n_active = redis.call('ZCARD', active)
+if status == 'open' and n_active < max_active and serving < tail and now > last then
+  local credit = carry + (now - last) * rate / 1000
+  local n = math.floor(credit)
+  carry = credit - n
+  serving = math.min(tail, serving + n)
+  if serving == tail then carry = 0 end
+else
+  carry = 0  -- held back (paused, at the ceiling, nobody waiting): no credit is banked
+end
+redis.call('HSET', room, 'serving', serving, 'last_ms', now, 'carry', tostring(carry))
+
+local out = {status, tostring(serving), tostring(tail), tostring(rate), tostring(max_active), tostring(n_active), tostring(now)}
+for i = 4, #KEYS do
+  local s = redis.call('HMGET', KEYS[i], 'pre', 'base', 'seed')
+  out[#out + 1] = s[1] or '0'
+  out[#out + 1] = s[2] or ''
+  out[#out + 1] = s[3] or ''
+end
+return out
