@@ -8,6 +8,7 @@
 
 #include "gateway/log.hpp"
 #include "gateway/ops_routes.hpp"
+#include "gateway/room_routes.hpp"
 #include "gateway/server.hpp"
 
 namespace {
@@ -49,7 +50,8 @@ int main(int argc, char** argv) {
     raise_fd_limit();
     guichet::route_table routes;
     guichet::add_ops_routes(routes);
-    guichet::server srv(loaded.value, std::move(routes));
+    guichet::add_room_routes(routes);
+    guichet::server srv(loaded.value, std::move(routes), guichet::load_runtime_secrets(loaded.value));
     srv.start();
 
     boost::asio::io_context signals_io;

@@ -13,9 +13,10 @@ namespace guichet {
 
 using tcp = net::ip::tcp;
 
-server::server(const config& cfg, route_table routes) : cfg_(cfg), routes_(std::move(routes)) {
+server::server(const config& cfg, route_table routes, runtime_secrets secrets)
+    : cfg_(cfg), routes_(std::move(routes)), secrets_(std::move(secrets)) {
   unsigned n = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, cfg_, i));
+  for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, cfg_, secrets_, i));
 }
 
 server::~server() {
@@ -39,6 +40,7 @@ void server::start() {
   }
   for (auto& w : workers_) {
     w->redis->start();
+    w->rooms->start();
     net::co_spawn(w->io, accept_loop(*w), net::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }
@@ -101,6 +103,18 @@ void server::reload(const config& cfg) {
       w.cfg.limits = cfg.limits;
       w.cfg.timeouts = cfg.timeouts;
       w.cfg.log = cfg.log;
+      // Phases keep their identity; only their live knobs change.
+      for (auto& e : w.cfg.editions)
+        if (auto* ne = cfg.find_edition(e.id))
+          for (auto& p : e.phases)
+            if (auto* np = ne->find_phase(p.id)) {
+              p.admit_rate = np->admit_rate;
+              p.max_active = np->max_active;
+              p.shopper_idle = np->shopper_idle;
+              p.access_ttl = np->access_ttl;
+              p.pre_queue = np->pre_queue;
+            }
+      w.rooms->reload();
     });
   }
   log::set_level(cfg.log);

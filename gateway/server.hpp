@@ -8,6 +8,7 @@
 #include "core/config.hpp"
 #include "core/rate_guard.hpp"
 #include "gateway/http_types.hpp"
+#include "gateway/secrets.hpp"
 #include "gateway/worker.hpp"
 
 namespace guichet {
@@ -16,7 +17,7 @@ namespace guichet {
 /// on the same port. Threads share only atomics (connection count, the rate guard, stats).
 class server {
  public:
-  server(const config& cfg, route_table routes);
+  server(const config& cfg, route_table routes, runtime_secrets secrets = {});
   ~server();
 
   /// Binds (port 0 picks a free one), connects Redis and starts the threads. Throws on bind errors.
@@ -43,6 +44,7 @@ class server {
 
   config cfg_;
   route_table routes_;
+  runtime_secrets secrets_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;

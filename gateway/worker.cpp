@@ -1,8 +1,24 @@
 #include "gateway/worker.hpp"
 
+#include <chrono>
+
 namespace guichet {
 
-worker::worker(server& s, const config& c, std::size_t i)
-    : srv(s), index(i), cfg(c), redis(std::make_unique<redis_connection>(io, cfg.redis, stats.redis)) {}
+worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size_t i)
+    : srv(s),
+      index(i),
+      cfg(c),
+      redis(std::make_unique<redis_connection>(io, cfg.redis, stats.redis)),
+      secrets(sec),
+      rng(std::random_device{}()) {
+  if (!sec.token_keys.empty()) tokens = std::make_unique<token_keyring>(sec.token_keys);
+  if (!sec.jwt_key.empty()) jwt = std::make_unique<jwt_verifier>(sec.jwt_key);
+  rooms = std::make_unique<room_cache>(*this);
+}
+
+std::int64_t worker::now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace guichet

@@ -3,8 +3,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <list>
 #include <memory>
+#include <random>
 
 #include "core/config.hpp"
+#include "core/jwt.hpp"
+#include "core/token.hpp"
+#include "gateway/room_cache.hpp"
+#include "gateway/secrets.hpp"
 #include "gateway/redis_connection.hpp"
 #include "gateway/stats.hpp"
 
@@ -16,7 +21,7 @@ class server;
 /// live configuration. Nothing here is touched by another thread except the atomics in stats.
 class worker {
  public:
-  worker(server& srv, const config& cfg, std::size_t index);
+  worker(server& srv, const config& cfg, const runtime_secrets& secrets, std::size_t index);
 
   server& srv;
   std::size_t index;
@@ -26,6 +31,15 @@ class worker {
   std::unique_ptr<redis_connection> redis;
   std::unique_ptr<net::ip::tcp::acceptor> acceptor;
   bool draining = false;
+
+  // Per-thread keyed contexts and caches: never shared, never locked.
+  const runtime_secrets& secrets;
+  std::unique_ptr<token_keyring> tokens;  ///< null when no token keys are configured
+  std::unique_ptr<jwt_verifier> jwt;      ///< null when no JWT key is configured
+  std::unique_ptr<room_cache> rooms;
+  std::mt19937_64 rng;
+  /// Unix time in ms (token expiry uses the gateway's clock; room windows use Redis').
+  static std::int64_t now_ms();
 
   /// Open connections, so a drain can close the idle ones at once.
   struct session_entry {

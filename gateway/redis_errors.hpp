@@ -1,0 +1,20 @@
+#pragma once
+#include "core/errc.hpp"
+#include "gateway/log.hpp"
+#include "gateway/redis_reply.hpp"
+
+namespace guichet {
+
+/// The one mapping of a failed Redis call to what the client is told: never sent → 503
+/// unavailable/overloaded; sent without an answer → 503 outcome_unknown; a script error → 500.
+inline errc redis_failure(const redis_result& r) {
+  if (r.ec == redis_errc::overloaded) return errc::overloaded;
+  if (r.outcome_unknown()) return errc::outcome_unknown;
+  if (r.ec == redis_errc::reply_error) {
+    log::error("redis script error", {{"error", r.reply.str}});
+    return errc::internal;
+  }
+  return errc::unavailable;
+}
+
+}  // namespace guichet

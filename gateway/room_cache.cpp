@@ -1,0 +1,147 @@
+#include "gateway/room_cache.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <cstdio>
+
+#include "core/keys.hpp"
+#include "gateway/json_escape.hpp"
+#include "gateway/redis_values.hpp"
+#include "gateway/worker.hpp"
+
+namespace guichet {
+
+std::size_t room_cache::room::slot_index(std::string_view id) const {
+  for (std::size_t i = 0; i < phase->slots.size(); ++i)
+    if (phase->slots[i].id == id) return i;
+  return phase->slots.size();
+}
+
+room_cache::room_cache(worker& w) : w_(w) {
+  for (auto& e : w.cfg.editions)
+    for (auto& p : e.phases) {
+      room r{&e, &p, keys::room(e.id, p.id), keys::active(e.id, p.id), keys::sessions(e.id, p.id),
+             keys::places(e.id, p.id), keys::draw(e.id, p.id), {}, {}, false, false, {}, {}};
+      for (auto& s : p.slots) r.slot_keys.push_back(keys::slot(e.id, p.id, s.id));
+      rooms_.push_back(std::move(r));
+    }
+}
+
+room_cache::room* room_cache::find(std::string_view edition, std::string_view phase) {
+  for (auto& r : rooms_)
+    if (r.edition->id == edition && r.phase->id == phase) return &r;
+  return nullptr;
+}
+
+void room_cache::start() {
+  if (!rooms_.empty()) net::co_spawn(w_.io, refresh_loop(), net::detached);
+}
+
+void room_cache::reload() {
+  for (auto& r : rooms_) r.force = true;
+}
+
+net::awaitable<void> room_cache::refresh_loop() {
+  net::steady_timer t(w_.io);
+  while (!w_.draining) {
+    for (auto& r : rooms_) {
+      if (w_.draining) break;
+      co_await refresh(r);
+    }
+    t.expires_after(w_.cfg.room_refresh);
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
+net::awaitable<void> room_cache::refresh(room& r) {
+  if (!w_.redis->ready()) co_return;
+  const phase_config& p = *r.phase;
+  std::vector<std::string_view> keys{r.room_key, r.active_key, r.sessions_key};
+  keys.insert(keys.end(), r.slot_keys.begin(), r.slot_keys.end());
+  std::string rate = std::to_string(p.admit_rate), max_active = std::to_string(p.max_active),
+              idle = std::to_string(p.shopper_idle.count());
+  char seed[33];
+  std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(w_.rng()),
+                static_cast<unsigned long long>(w_.rng()));
+  std::vector<std::string> starts;
+  for (auto& s : p.slots) starts.push_back(std::to_string(s.start_ms));
+  bool force = r.force;
+  std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed};
+  args.insert(args.end(), starts.begin(), starts.end());
+  auto res = co_await w_.redis->eval(script::room_refresh, keys, args);
+  if (res.ec || res.reply.elements.size() != 7 + 3 * p.slots.size()) co_return;
+  if (force) r.force = false;
+  auto& e = res.reply.elements;
+  room_state s;
+  s.stored_status = e[0].str;
+  s.serving = as_uint(e[1]);
+  s.tail = as_uint(e[2]);
+  s.rate = as_uint(e[3]);
+  s.max_active = as_uint(e[4]);
+  s.active = as_uint(e[5]);
+  s.now_ms = static_cast<std::int64_t>(as_uint(e[6]));
+  for (std::size_t i = 0; i < p.slots.size(); ++i) {
+    slot_state st;
+    st.pre_count = as_uint(e[7 + 3 * i]);
+    st.opened = !e[8 + 3 * i].str.empty();
+    st.base = as_uint(e[8 + 3 * i]);
+    const std::string& sd = e[9 + 3 * i].str;
+    if (sd.size() == 32) {
+      std::from_chars(sd.data(), sd.data() + 16, st.seed0, 16);
+      std::from_chars(sd.data() + 16, sd.data() + 32, st.seed1, 16);
+    }
+    s.slots.push_back(st);
+  }
+  r.state = std::move(s);
+  r.loaded = true;
+  render(r);
+}
+
+void room_cache::render(room& r) {
+  const auto& s = r.state;
+  std::string b;
+  b.reserve(256 + 96 * r.phase->slots.size());
+  b += "{\"edition\":\"";
+  append_json_escaped(b, r.edition->id);
+  b += "\",\"phase\":\"";
+  append_json_escaped(b, r.phase->id);
+  b += "\",\"status\":\"";
+  b += to_string(status_of(*r.phase, s, s.now_ms));
+  b += "\",\"serving\":" + std::to_string(s.serving);
+  b += ",\"tail\":" + std::to_string(s.tail);
+  b += ",\"admit_rate\":" + std::to_string(s.rate);
+  b += ",\"active\":" + std::to_string(s.active);
+  b += ",\"max_active\":" + std::to_string(s.max_active);
+  b += ",\"server_time_ms\":" + std::to_string(s.now_ms);
+  b += ",\"slots\":[";
+  for (std::size_t i = 0; i < r.phase->slots.size(); ++i) {
+    const slot_config& c = r.phase->slots[i];
+    if (i) b += ',';
+    b += "{\"id\":\"";
+    append_json_escaped(b, c.id);
+    b += "\",\"start_ms\":" + std::to_string(c.start_ms) + ",\"end_ms\":" + std::to_string(c.end_ms());
+    b += ",\"pre_queue_opens_ms\":" + std::to_string(c.start_ms - r.phase->pre_queue.count());
+    if (!c.group.empty()) {
+      b += ",\"group\":\"";
+      append_json_escaped(b, c.group);
+      b += '"';
+    }
+    b += ",\"opened\":";
+    b += s.slots[i].opened ? "true" : "false";
+    b += ",\"pre_queue\":" + std::to_string(s.slots[i].pre_count) + "}";
+  }
+  b += "]}";
+  // A weak validator from the body's bytes: equal bodies, equal ETags, on every gateway.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : b) h = (h ^ c) * 0x100000001b3ULL;
+  char etag[24];
+  std::snprintf(etag, sizeof etag, "W/\"%016llx\"", static_cast<unsigned long long>(h));
+  r.body = std::move(b);
+  r.etag = etag;
+}
+
+}  // namespace guichet

@@ -1,0 +1,49 @@
+#pragma once
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/room.hpp"
+
+namespace guichet {
+
+class worker;
+
+/// One worker's copy of every room's state. A refresher coroutine calls the room_refresh script
+/// every `rooms.refresh` (that call is also what advances the serving counter and opens slots)
+/// and pre-renders the public JSON, so polls of the room state never touch Redis. If Redis is
+/// down, the last state keeps being served.
+class room_cache {
+ public:
+  struct room {
+    const edition_config* edition;
+    const phase_config* phase;
+    std::string room_key, active_key, sessions_key, places_key, draw_key;
+    std::vector<std::string> slot_keys;
+    room_state state;
+    bool loaded = false;
+    bool force = false;  ///< push config's live knobs over Redis' on the next refresh (SIGHUP)
+    std::string body;    ///< the public JSON
+    std::string etag;
+    std::size_t slot_index(std::string_view id) const;
+  };
+
+  explicit room_cache(worker& w);
+  room* find(std::string_view edition, std::string_view phase);
+  /// Starts the refresher; it stops by itself when the worker drains.
+  void start();
+  /// Config reloaded: push the new live knobs on the next refresh.
+  void reload();
+  /// Refreshes one room now (after an admin change, so this worker's next answer shows it).
+  boost::asio::awaitable<void> refresh(room& r);
+
+ private:
+  boost::asio::awaitable<void> refresh_loop();
+  void render(room& r);
+
+  worker& w_;
+  std::vector<room> rooms_;
+};
+
+}  // namespace guichet

@@ -1,0 +1,262 @@
+#include "gateway/room_routes.hpp"
+
+#include <simdjson.h>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <charconv>
+#include <cstdio>
+
+#include "gateway/auth.hpp"
+#include "gateway/json_escape.hpp"
+#include "gateway/redis_errors.hpp"
+#include "gateway/responses.hpp"
+#include "gateway/worker.hpp"
+
+namespace guichet {
+namespace {
+
+using room = room_cache::room;
+
+std::string slot_json(const slot_config& s) {
+  return "{\"id\":\"" + s.id + "\",\"start_ms\":" + std::to_string(s.start_ms) + ",\"end_ms\":" +
+         std::to_string(s.end_ms()) + "}";
+}
+
+response with_retry(response res, std::int64_t seconds) {
+  res.set(http::field::retry_after, std::to_string(std::clamp<std::int64_t>(seconds, 1, 60)));
+  return res;
+}
+
+std::string position_json(const room& r, const queue_claims& q, const position_info& p) {
+  std::string b = "\"status\":\"" + std::string(to_string(status_of(*r.phase, r.state, r.state.now_ms))) + "\"";
+  b += ",\"slot\":\"" + q.slot + "\"";
+  b += ",\"known\":";
+  b += p.known ? "true" : "false";
+  if (p.known) {
+    b += ",\"position\":" + std::to_string(p.position) + ",\"ahead\":" + std::to_string(p.ahead);
+    b += ",\"eta_seconds\":" + std::to_string(p.eta_seconds);
+  } else if (auto* s = r.phase->find_slot(q.slot)) {
+    b += ",\"opens_ms\":" + std::to_string(s->start_ms);
+  }
+  b += ",\"serving\":" + std::to_string(r.state.serving);
+  b += ",\"admissible\":";
+  b += p.admissible ? "true" : "false";
+  return b;
+}
+
+// Resolves the path's room and a queue token for it.
+struct queue_ticket {
+  errc error = errc::ok;
+  room* r = nullptr;
+  queue_claims claims;
+  position_info pos;
+};
+
+queue_ticket check_queue_token(request_context& c) {
+  queue_ticket t;
+  t.r = c.w.rooms->find(c.params.get("edition"), c.params.get("phase"));
+  if (!t.r) return {errc::unknown_room};
+  if (!t.r->loaded) return {errc::unavailable};
+  auto tok = bearer_token(c.req);
+  if (tok.empty()) return {errc::token_missing};
+  auto v = c.w.tokens->verify_queue(tok, worker::now_ms());
+  if (!v) return {v.error};
+  if (v.claims.edition != t.r->edition->id || v.claims.phase != t.r->phase->id) return {errc::token_scope};
+  t.claims = std::move(v.claims);
+  t.pos = locate(t.claims, t.r->slot_index(t.claims.slot), t.r->state);
+  return t;
+}
+
+net::awaitable<response> state(request_context& c) {
+  auto v = c.req.version();
+  auto* r = c.w.rooms->find(c.params.get("edition"), c.params.get("phase"));
+  if (!r) co_return error_response(v, errc::unknown_room);
+  if (!r->loaded) co_return error_response(v, errc::unavailable);
+  response res;
+  if (c.req[http::field::if_none_match] == r->etag) {
+    res = response{http::status::not_modified, v};
+    res.set(http::field::server, "guichet");
+  } else {
+    res = json_response(v, http::status::ok, r->body);
+  }
+  res.set(http::field::cache_control, "public, max-age=1");
+  res.set(http::field::etag, r->etag);
+  co_return res;
+}
+
+net::awaitable<response> join(request_context& c) {
+  auto v = c.req.version();
+  auto& w = c.w;
+  auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
+  if (!r) co_return error_response(v, errc::unknown_room);
+  auto tok = bearer_token(c.req);
+  if (tok.empty()) co_return error_response(v, errc::token_missing);
+  auto id = w.jwt->verify(tok, worker::now_ms());
+  if (!id) co_return error_response(v, id.error);
+  const std::string& account = id.id.account;
+
+  const slot_config* slot = &r->phase->slots.front();
+  if (r->phase->draw) {
+    std::string_view hget[] = {"HGET", r->draw_key, account};
+    auto d = co_await w.redis->command(hget);
+    if (d.ec) co_return error_response(v, redis_failure(d));
+    slot = d.reply.type == redis_reply::kind::string ? r->phase->find_slot(d.reply.str) : nullptr;
+    if (!slot) co_return error_response(v, errc::not_drawn);
+  }
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::string start = std::to_string(slot->start_ms), end = std::to_string(slot->end_ms()),
+                pre = std::to_string(r->phase->pre_queue.count());
+    char seed[33];
+    std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(w.rng()),
+                  static_cast<unsigned long long>(w.rng()));
+    std::string_view keys[] = {r->room_key, r->slot_keys[r->slot_index(slot->id)], r->places_key, r->draw_key};
+    std::string_view args[] = {account, slot->id, start, end, pre, r->phase->draw ? "1" : "0", seed};
+    auto res = co_await w.redis->eval(script::room_join, keys, args);
+    if (res.ec || res.reply.elements.empty()) co_return error_response(v, redis_failure(res));
+    const auto& e = res.reply.elements;
+    const std::string& tag = e[0].str;
+    if (tag == "placed" && e.size() == 2) {
+      // "k|slot|n": the place may be from an earlier join, in another slot of this phase.
+      const std::string& place = e[1].str;
+      auto b1 = place.find('|'), b2 = place.rfind('|');
+      queue_claims q{r->edition->id, r->phase->id, place.substr(b1 + 1, b2 - b1 - 1), account, place[0], 0, 0};
+      std::from_chars(place.data() + b2 + 1, place.data() + place.size(), q.number);
+      const slot_config* placed = r->phase->find_slot(q.slot);
+      if (!placed) co_return error_response(v, errc::internal);
+      q.exp_ms = placed->end_ms();
+      auto pos = locate(q, r->slot_index(q.slot), r->state);
+      std::string body = "{\"queue_token\":\"" + w.tokens->sign(q) + "\",\"pre_queue\":";
+      body += q.kind == 'p' ? "true" : "false";
+      body += ",\"slot_window\":" + slot_json(*placed) + "," + position_json(*r, q, pos) + "}";
+      auto out = json_response(v, http::status::ok, std::move(body));
+      out.set(http::field::cache_control, "no-store");
+      co_return out;
+    }
+    if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
+    if (tag == "closed") co_return error_response(v, errc::room_closed);
+    if (tag == "outside")
+      co_return error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
+    co_return error_response(v, errc::not_drawn);
+  }
+  co_return error_response(v, errc::not_drawn);
+}
+
+net::awaitable<response> position(request_context& c) {
+  auto v = c.req.version();
+  auto t = check_queue_token(c);
+  if (t.error != errc::ok) co_return error_response(v, t.error);
+  auto res = json_response(v, http::status::ok, "{" + position_json(*t.r, t.claims, t.pos) + "}");
+  res.set(http::field::cache_control, "no-store");
+  co_return res;
+}
+
+net::awaitable<response> admit(request_context& c) {
+  auto v = c.req.version();
+  auto& w = c.w;
+  auto t = check_queue_token(c);
+  if (t.error != errc::ok) co_return error_response(v, t.error);
+  // Early callers are answered from the cache: they cost Redis nothing.
+  if (!t.pos.known || !t.pos.admissible)
+    co_return with_retry(error_response(v, errc::not_yet, "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}"),
+                         t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1);
+  char sid[17];
+  std::snprintf(sid, sizeof sid, "%016llx", static_cast<unsigned long long>(w.rng()));
+  std::string pos = std::to_string(t.pos.position), idle = std::to_string(t.r->phase->shopper_idle.count());
+  std::string_view keys[] = {t.r->room_key, t.r->active_key, t.r->sessions_key};
+  std::string_view args[] = {t.claims.account, pos, idle, sid};
+  auto res = co_await w.redis->eval(script::room_admit, keys, args);
+  if (res.ec || res.reply.elements.empty()) co_return error_response(v, redis_failure(res));
+  const auto& e = res.reply.elements;
+  const std::string& tag = e[0].str;
+  if (tag == "admitted" && e.size() == 2) {
+    access_claims a{t.r->edition->id, t.r->phase->id, t.claims.account, e[1].str,
+                    worker::now_ms() + t.r->phase->access_ttl.count()};
+    std::string body = "{\"access_token\":\"" + w.tokens->sign(a) + "\",\"expires_ms\":" + std::to_string(a.exp_ms) +
+                       ",\"idle_timeout_ms\":" + std::to_string(t.r->phase->shopper_idle.count()) + "}";
+    auto out = json_response(v, http::status::ok, std::move(body));
+    out.set(http::field::cache_control, "no-store");
+    co_return out;
+  }
+  if (tag == "not_yet") co_return with_retry(error_response(v, errc::not_yet), 1);
+  if (tag == "full") co_return with_retry(error_response(v, errc::room_full), 5);
+  co_return error_response(v, errc::room_closed);
+}
+
+net::awaitable<response> heartbeat(request_context& c) {
+  auto v = c.req.version();
+  auto& w = c.w;
+  auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
+  if (!r) co_return error_response(v, errc::unknown_room);
+  auto tok = bearer_token(c.req);
+  if (tok.empty()) co_return error_response(v, errc::token_missing);
+  auto a = w.tokens->verify_access(tok, worker::now_ms());
+  if (!a) co_return error_response(v, a.error);
+  if (a.claims.edition != r->edition->id || a.claims.phase != r->phase->id)
+    co_return error_response(v, errc::token_scope);
+  std::string idle = std::to_string(r->phase->shopper_idle.count());
+  std::string_view keys[] = {r->active_key, r->sessions_key};
+  std::string_view args[] = {a.claims.account, a.claims.session, idle};
+  auto res = co_await w.redis->eval(script::room_touch, keys, args);
+  if (res.ec) co_return error_response(v, redis_failure(res));
+  if (res.reply.integer != 1) co_return error_response(v, errc::session_expired);
+  co_return json_response(v, http::status::ok, R"({"status":"active"})");
+}
+
+net::awaitable<response> admin(request_context& c) {
+  auto v = c.req.version();
+  auto& w = c.w;
+  if (!is_admin(c.req, w.secrets.admin_key)) co_return error_response(v, errc::admin_unauthorized);
+  auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
+  if (!r) co_return error_response(v, errc::unknown_room);
+  thread_local simdjson::ondemand::parser parser;
+  std::vector<std::string> fields;  // HSET field/value pairs
+  try {
+    simdjson::padded_string body(c.req.body());
+    auto doc = parser.iterate(body);
+    for (auto f : doc.get_object()) {
+      std::string_view key = f.unescaped_key();
+      if (key == "action") {
+        std::string_view a = f.value().get_string();
+        std::string_view status = a == "pause" ? "paused" : a == "resume" || a == "open" ? "open"
+                                 : a == "close" ? "closed" : a == "sold_out" ? "sold_out" : "";
+        if (status.empty())
+          co_return error_response(v, errc::malformed_json, {}, "action must be pause, resume, close or sold_out");
+        fields.insert(fields.end(), {"status", std::string(status)});
+      } else if (key == "admit_rate" || key == "max_active") {
+        std::uint64_t n = f.value().get_uint64();
+        if (n > 100'000'000 || (key == "max_active" && n == 0))
+          co_return error_response(v, errc::malformed_json, {}, std::string(key) + " is out of range");
+        fields.insert(fields.end(), {std::string(key == "admit_rate" ? "rate" : "max_active"), std::to_string(n)});
+      } else {
+        co_return error_response(v, errc::malformed_json, {}, "unknown field '" + std::string(key) + "'");
+      }
+    }
+  } catch (const simdjson::simdjson_error& e) {
+    co_return error_response(v, errc::malformed_json);
+  }
+  if (fields.empty()) co_return error_response(v, errc::malformed_json, {}, "nothing to change");
+  std::vector<std::string_view> cmd{"HSET", r->room_key};
+  cmd.insert(cmd.end(), fields.begin(), fields.end());
+  auto res = co_await w.redis->command(cmd);
+  if (res.ec) co_return error_response(v, redis_failure(res));
+  co_await w.rooms->refresh(*r);
+  auto out = json_response(v, http::status::ok, r->body);
+  out.set(http::field::cache_control, "no-store");
+  co_return out;
+}
+
+}  // namespace
+
+void add_room_routes(route_table& t) {
+  const route_policy none{.max_body = 1};  // these POSTs carry no body
+  const route_policy redis{.max_body = 1, .needs_redis = true};
+  t.add(http::verb::get, "/rooms/{edition}/{phase}/state", "room_state", {.unmetered = true}, state);
+  t.add(http::verb::post, "/rooms/{edition}/{phase}/join", "room_join", redis, join);
+  t.add(http::verb::get, "/rooms/{edition}/{phase}/position", "room_position", none, position);
+  t.add(http::verb::post, "/rooms/{edition}/{phase}/admit", "room_admit", redis, admit);
+  t.add(http::verb::post, "/rooms/{edition}/{phase}/heartbeat", "room_heartbeat", redis, heartbeat);
+  t.add(http::verb::post, "/admin/rooms/{edition}/{phase}", "admin_room",
+        {.max_body = 1024, .json_body = true, .needs_redis = true}, admin);
+}
+
+}  // namespace guichet

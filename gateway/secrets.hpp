@@ -1,0 +1,20 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/token.hpp"
+
+namespace guichet {
+
+/// Secret values, loaded once at start-up from the env/file references in the config.
+struct runtime_secrets {
+  std::string admin_key;  ///< empty: admin endpoints refuse everyone
+  std::string jwt_key;
+  std::vector<token_key> token_keys;
+};
+
+/// Loads every secret the config references; throws std::runtime_error naming what is missing.
+runtime_secrets load_runtime_secrets(const config& cfg);
+
+}  // namespace guichet
