@@ -17,7 +17,12 @@ constexpr auto kReverse = make_reverse();
 
 std::string base64url_encode(std::string_view in) {
   std::string out;
-  out.reserve((in.size() * 4 + 2) / 3);
+  append_base64url(out, in);
+  return out;
+}
+
+void append_base64url(std::string& out, std::string_view in) {
+  out.reserve(out.size() + (in.size() * 4 + 2) / 3);
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
     std::uint32_t v = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
@@ -33,7 +38,6 @@ std::string base64url_encode(std::string_view in) {
     out += kAlphabet[(v >> 12) & 63];
     if (rest == 2) out += kAlphabet[(v >> 6) & 63];
   }
-  return out;
 }
 
 std::optional<std::string> base64url_decode(std::string_view in) {

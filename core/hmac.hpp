@@ -1,14 +1,13 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string_view>
-
-typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 namespace guichet {
 
-/// HMAC-SHA256 with the key absorbed once: signing copies two pre-keyed SHA-256 states instead
-/// of re-deriving them. Not thread-safe: each worker thread keeps its own.
+/// HMAC-SHA256 with the key absorbed once: signing copies two pre-keyed SHA-256 states (plain
+/// struct copies, no allocation) instead of re-deriving them. Not thread-safe: one per thread.
 class hmac_sha256 {
  public:
   using digest = std::array<std::uint8_t, 32>;
@@ -22,9 +21,8 @@ class hmac_sha256 {
   bool verify(std::string_view data, std::string_view tag);
 
  private:
-  EVP_MD_CTX* inner_;
-  EVP_MD_CTX* outer_;
-  EVP_MD_CTX* work_;
+  struct state;
+  std::unique_ptr<state> s_;
 };
 
 }  // namespace guichet

@@ -10,14 +10,31 @@ namespace {
 
 constexpr std::size_t kTagBytes = 16;
 
-void split(std::string_view s, std::vector<std::string_view>& out) {
-  out.clear();
-  while (true) {
+template <std::size_t N>
+bool split(std::string_view s, std::array<std::string_view, N>& out, std::size_t& n) {
+  n = 0;
+  while (n < N) {
     auto bar = s.find('|');
-    out.push_back(s.substr(0, bar));
-    if (bar == std::string_view::npos) return;
+    out[n++] = s.substr(0, bar);
+    if (bar == std::string_view::npos) return true;
     s.remove_prefix(bar + 1);
   }
+  return false;  // more fields than any token has
+}
+
+// Appends "|<v>" with to_chars: no temporary strings.
+template <class Int>
+  requires std::is_integral_v<Int>
+void field(std::string& out, Int v) {
+  char buf[24];
+  auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  out += '|';
+  out.append(buf, end);
+}
+
+void field(std::string& out, std::string_view v) {
+  out += '|';
+  out += v;
 }
 
 template <class Int>
@@ -39,28 +56,46 @@ token_keyring::token_keyring(const std::vector<token_key>& keys) {
   for (auto& k : keys) keys_.push_back({k.id, k.retire_ms, std::make_unique<hmac_sha256>(k.secret)});
 }
 
-std::string token_keyring::seal(std::string payload) {
+std::string token_keyring::seal(const std::string& payload) {
   auto tag = keys_.front().mac->sign(payload);
-  std::string out = base64url_encode(payload);
+  std::string out;
+  out.reserve(payload.size() * 4 / 3 + 32);
+  append_base64url(out, payload);
   out += '.';
-  out += base64url_encode(std::string_view(reinterpret_cast<const char*>(tag.data()), kTagBytes));
+  append_base64url(out, std::string_view(reinterpret_cast<const char*>(tag.data()), kTagBytes));
   return out;
 }
 
 std::string token_keyring::sign(const queue_claims& c) {
-  std::string p = "q|" + keys_.front().id + "|" + c.edition + "|" + c.phase + "|" + c.slot + "|" + c.kind + "|" +
-                  std::to_string(c.number) + "|" + c.account + "|" + std::to_string(c.exp_ms);
-  return seal(std::move(p));
+  std::string p;
+  p.reserve(96);
+  p += "q|";
+  p += keys_.front().id;
+  field(p, c.edition);
+  field(p, c.phase);
+  field(p, c.slot);
+  field(p, std::string_view(&c.kind, 1));
+  field(p, c.number);
+  field(p, c.account);
+  field(p, c.exp_ms);
+  return seal(p);
 }
 
 std::string token_keyring::sign(const access_claims& c) {
-  std::string p = "a|" + keys_.front().id + "|" + c.edition + "|" + c.phase + "|" + c.account + "|" + c.session +
-                  "|" + std::to_string(c.exp_ms);
-  return seal(std::move(p));
+  std::string p;
+  p.reserve(96);
+  p += "a|";
+  p += keys_.front().id;
+  field(p, c.edition);
+  field(p, c.phase);
+  field(p, c.account);
+  field(p, c.session);
+  field(p, c.exp_ms);
+  return seal(p);
 }
 
-errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms,
-                         std::vector<std::string_view>& fields, std::string& payload) {
+errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms, fields& out,
+                         std::string& payload) {
   if (token.size() > 1024) return errc::token_malformed;
   auto dot = token.find('.');
   if (dot == std::string_view::npos) return errc::token_malformed;
@@ -68,25 +103,28 @@ errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms,
   auto tag = base64url_decode(token.substr(dot + 1));
   if (!p || !tag || tag->size() != kTagBytes) return errc::token_malformed;
   payload = std::move(*p);
-  split(payload, fields);
-  if (fields.size() < 2 || fields[0].size() != 1) return errc::token_malformed;
+  std::array<std::string_view, 12> all;
+  std::size_t n = 0;
+  if (!split(payload, all, n) || n < 2 || all[0].size() != 1) return errc::token_malformed;
   const entry* key = nullptr;
   for (auto& k : keys_)
-    if (k.id == fields[1]) key = &k;
+    if (k.id == all[1]) key = &k;
   if (!key || (key->retire_ms && now_ms >= key->retire_ms)) return errc::token_signature;
   if (!key->mac->verify(payload, *tag)) return errc::token_signature;
   // Only now, with the MAC checked, is the content trusted.
-  if (fields[0][0] != type) return errc::token_scope;
-  fields.erase(fields.begin(), fields.begin() + 2);
+  if (all[0][0] != type) return errc::token_scope;
+  out.n = n - 2;
+  std::copy(all.begin() + 2, all.begin() + n, out.f.begin());
   return errc::ok;
 }
 
 token_result<queue_claims> token_keyring::verify_queue(std::string_view token, std::int64_t now_ms) {
   token_result<queue_claims> r;
-  std::vector<std::string_view> f;
+  fields fs;
   std::string payload;
-  if ((r.error = open(token, 'q', now_ms, f, payload)) != errc::ok) return r;
-  if (f.size() != 7 || f[3].size() != 1 || !to_int(f[4], r.claims.number) || !to_int(f[6], r.claims.exp_ms)) {
+  if ((r.error = open(token, 'q', now_ms, fs, payload)) != errc::ok) return r;
+  const auto& f = fs.f;
+  if (fs.n != 7 || f[3].size() != 1 || !to_int(f[4], r.claims.number) || !to_int(f[6], r.claims.exp_ms)) {
     r.error = errc::token_malformed;
     return r;
   }
@@ -101,10 +139,11 @@ token_result<queue_claims> token_keyring::verify_queue(std::string_view token, s
 
 token_result<access_claims> token_keyring::verify_access(std::string_view token, std::int64_t now_ms) {
   token_result<access_claims> r;
-  std::vector<std::string_view> f;
+  fields fs;
   std::string payload;
-  if ((r.error = open(token, 'a', now_ms, f, payload)) != errc::ok) return r;
-  if (f.size() != 5 || !to_int(f[4], r.claims.exp_ms)) {
+  if ((r.error = open(token, 'a', now_ms, fs, payload)) != errc::ok) return r;
+  const auto& f = fs.f;
+  if (fs.n != 5 || !to_int(f[4], r.claims.exp_ms)) {
     r.error = errc::token_malformed;
     return r;
   }

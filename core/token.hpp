@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -58,10 +59,13 @@ class token_keyring {
     std::int64_t retire_ms;
     std::unique_ptr<hmac_sha256> mac;
   };
-  std::string seal(std::string payload);
-  /// Checks the MAC and key; returns the payload fields after "type|kid".
-  errc open(std::string_view token, char type, std::int64_t now_ms, std::vector<std::string_view>& fields,
-            std::string& payload);
+  struct fields {
+    std::array<std::string_view, 10> f;
+    std::size_t n = 0;
+  };
+  std::string seal(const std::string& payload);
+  /// Checks the MAC and key; fills `out` with the payload fields after "type|kid".
+  errc open(std::string_view token, char type, std::int64_t now_ms, fields& out, std::string& payload);
   std::vector<entry> keys_;
 };
 

@@ -116,7 +116,6 @@ void room_cache::render(room& r) {
   b += ",\"admit_rate\":" + std::to_string(s.rate);
   b += ",\"active\":" + std::to_string(s.active);
   b += ",\"max_active\":" + std::to_string(s.max_active);
-  b += ",\"server_time_ms\":" + std::to_string(s.now_ms);
   b += ",\"slots\":[";
   for (std::size_t i = 0; i < r.phase->slots.size(); ++i) {
     const slot_config& c = r.phase->slots[i];

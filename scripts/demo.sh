@@ -10,7 +10,10 @@ redis_port=$(free_port)
 gw_port=${GUICHET_PORT:-$(free_port)}
 start_redis "$run/redis" "$redis_port"
 cfg=$(config_for "$run" "$gw_port" "$redis_port" config/dev.toml)
+# Secrets for this run only (never in the repo): random unless already set.
 export GUICHET_ADMIN_KEY=${GUICHET_ADMIN_KEY:-$(head -c 24 /dev/urandom | base64)}
+export GUICHET_JWT_KEY=${GUICHET_JWT_KEY:-$(head -c 24 /dev/urandom | base64)}
+export GUICHET_TOKEN_KEY=${GUICHET_TOKEN_KEY:-$(head -c 24 /dev/urandom | base64)}
 "$BUILD/gateway/guichet" --config "$cfg" &
 GW_PID=$!
 cleanup() {
@@ -26,6 +29,7 @@ guichet is up on http://127.0.0.1:$gw_port (redis-server on 127.0.0.1:$redis_por
   curl -s http://127.0.0.1:$gw_port/healthz
   curl -s http://127.0.0.1:$gw_port/readyz
   curl -s http://127.0.0.1:$gw_port/metrics
+  curl -s http://127.0.0.1:$gw_port/rooms/demo/open/state
 Ctrl-C stops both.
 TXT
 curl -s "http://127.0.0.1:$gw_port/readyz"; echo

@@ -23,7 +23,10 @@ inline config test_config(int redis_port) {
 
 /// Starts a real server on a free port and drains it when destroyed.
 struct test_gateway {
-  test_gateway(const config& cfg, route_table routes) : srv(cfg, std::move(routes)) { srv.start(); }
+  test_gateway(const config& cfg, route_table routes, runtime_secrets secrets = {})
+      : srv(cfg, std::move(routes), std::move(secrets)) {
+    srv.start();
+  }
   ~test_gateway() { srv.drain(); }
   int port() const { return srv.port(); }
   server srv;

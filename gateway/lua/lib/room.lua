@@ -7,12 +7,13 @@ local function now_ms()
 end
 
 -- Opens a slot once: reserves [base, base + n) of the room's queue numbers for the n fans of
--- its pre-queue, who are then shuffled by a keyed permutation seeded with `seed`.
+-- its pre-queue, who are then shuffled by a keyed permutation. Each slot's key is derived from
+-- the caller's random seed and the slot's name, so slots opened together are shuffled apart.
 local function open_slot(room, slot, seed, now)
   if redis.call('HEXISTS', slot, 'base') == 1 then return end
   local n = tonumber(redis.call('HGET', slot, 'pre') or '0')
   local base = redis.call('HINCRBY', room, 'tail', n) - n
-  redis.call('HSET', slot, 'base', base, 'seed', seed, 'opened_ms', now)
+  redis.call('HSET', slot, 'base', base, 'seed', string.sub(redis.sha1hex(seed .. slot), 1, 32), 'opened_ms', now)
 end
 
 -- Active shoppers silent for idle_ms lose their session (bounded work per call).

@@ -1,0 +1,435 @@
+// The waiting room against a real redis-server and real gateways (in-process servers with two
+// worker threads each; two of them share one Redis as two gateways would).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <future>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "core/keys.hpp"
+#include "core/room.hpp"
+#include "gateway/ops_routes.hpp"
+#include "gateway/room_routes.hpp"
+#include "gateway/worker.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/json_field.hpp"
+#include "tests/support/jwt_mint.hpp"
+#include "tests/support/redis_server.hpp"
+#include "tests/support/test_gateway.hpp"
+
+namespace guichet {
+namespace {
+
+using namespace std::chrono_literals;
+using test::http_client;
+using test::json_field;
+using test::json_int;
+
+const runtime_secrets kSecrets{"admin-key-0123456789abcdef", "organiser-jwt-key-0123456789",
+                               {{"k1", "token-key-0123456789abcdef", 0}}};
+
+class room_test : public ::testing::Test {
+ protected:
+  room_test() : now(worker::now_ms()) {
+    cfg = test::test_config(redis.port());
+    cfg.room_refresh = 50ms;
+    edition_config e{"test-ed", "Test edition", {}};
+    phase_config packs;
+    packs.id = "packs";
+    packs.draw = true;
+    packs.admit_rate = 1000;
+    packs.max_active = 1000;
+    packs.pre_queue = 1h;
+    packs.slots = {{"open", now - 60'000, 2h, ""}, {"later", now + 3 * 3'600'000, 1h, ""},
+                   {"soon", now + 1'500, 1h, ""}};
+    phase_config single;
+    single.id = "single";
+    single.admit_rate = 1000;
+    single.max_active = 1000;
+    single.slots = {{"all", now - 60'000, 2h, ""}};
+    e.phases = {packs, single};
+    cfg.editions = {e};
+  }
+  void start(int gateways = 1) {
+    for (int i = 0; i < gateways; ++i) {
+      route_table t;
+      add_ops_routes(t);
+      add_room_routes(t);
+      gws.push_back(std::make_unique<test::test_gateway>(cfg, std::move(t), kSecrets));
+    }
+    // Ready once a room state has been cached.
+    for (int i = 0; i < 200; ++i) {
+      http_client c(port());
+      if (auto r = c.request("GET", "/rooms/test-ed/single/state"); r && r->status == 200) return;
+      std::this_thread::sleep_for(20ms);
+    }
+    FAIL() << "room state never became available";
+  }
+  int port(int i = 0) const { return gws[static_cast<std::size_t>(i)]->port(); }
+  phase_config& phase(const char* id) {
+    for (auto& p : cfg.editions[0].phases)
+      if (p.id == id) return p;
+    throw std::logic_error("no phase");
+  }
+  std::string jwt(const std::string& account, long long ttl_s = 3600) {
+    return test::mint_jwt(kSecrets.jwt_key, test::claims(account, now / 1000 + ttl_s));
+  }
+  static std::string auth(const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; }
+  void draw(const std::string& account, const std::string& slot, const char* phase = "packs") {
+    redis.cli({"HSET", keys::draw("test-ed", phase), account, slot});
+  }
+  std::optional<test::http_reply> join(const std::string& account, const char* phase = "packs", int gw = 0) {
+    http_client c(port(gw));
+    return c.request("POST", std::string("/rooms/test-ed/") + phase + "/join", {}, auth(jwt(account)));
+  }
+  std::string queue_token(const std::string& account, const char* phase = "single") {
+    auto r = join(account, phase);
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no reply");
+    return r ? json_field(r->body, "queue_token") : "";
+  }
+  std::string state(int gw = 0, const char* phase = "single") {
+    http_client c(port(gw));
+    auto r = c.request("GET", std::string("/rooms/test-ed/") + phase + "/state");
+    return r ? r->body : "";
+  }
+
+  test::redis_server redis;
+  std::int64_t now;
+  config cfg;
+  std::vector<std::unique_ptr<test::test_gateway>> gws;
+};
+
+TEST_F(room_test, a_hundred_concurrent_joins_of_one_account_get_one_place) {
+  start();
+  draw("fan-1", "open");
+  std::vector<std::future<std::optional<test::http_reply>>> fs;
+  for (int i = 0; i < 100; ++i) fs.push_back(std::async(std::launch::async, [&] { return join("fan-1"); }));
+  std::set<std::string> positions, numbers;
+  for (auto& f : fs) {
+    auto r = f.get();
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    positions.insert(json_field(r->body, "position"));
+  }
+  EXPECT_EQ(positions.size(), 1u);
+  EXPECT_EQ(redis.cli({"HLEN", keys::places("test-ed", "packs")}), "1");
+  EXPECT_EQ(redis.cli({"HGET", keys::room("test-ed", "packs"), "tail"}), "1");
+}
+
+TEST_F(room_test, joins_outside_the_slot_or_undrawn_are_refused) {
+  start();
+  draw("fan-later", "later");
+  auto later = join("fan-later");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->status, 403);
+  EXPECT_EQ(json_field(later->body, "code"), "not_your_slot");
+  EXPECT_EQ(json_int(later->body, "start_ms"), now + 3 * 3'600'000);
+  auto nobody = join("fan-not-drawn");
+  ASSERT_TRUE(nobody);
+  EXPECT_EQ(nobody->status, 403);
+  EXPECT_EQ(json_field(nobody->body, "code"), "not_drawn");
+  EXPECT_EQ(redis.cli({"HLEN", keys::places("test-ed", "packs")}), "0");
+}
+
+TEST_F(room_test, identity_token_problems_have_distinct_codes) {
+  start();
+  http_client c(port());
+  auto code = [&](const std::string& headers) {
+    auto r = c.request("POST", "/rooms/test-ed/single/join", {}, headers);
+    return r ? std::to_string(r->status) + " " + json_field(r->body, "code") : "none";
+  };
+  EXPECT_EQ(code(""), "401 token_missing");
+  EXPECT_EQ(code(auth(test::mint_jwt(kSecrets.jwt_key, test::claims("x", now / 1000 + 60), R"({"alg":"none"})"))),
+            "401 token_alg");
+  EXPECT_EQ(code(auth(test::mint_jwt("not-the-organisers-key-000", test::claims("x", now / 1000 + 60)))),
+            "401 token_signature");
+  EXPECT_EQ(code(auth(test::mint_jwt(kSecrets.jwt_key, test::claims("x", now / 1000 - 5)))), "401 token_expired");
+  EXPECT_EQ(code(auth("garbage")), "401 token_malformed");
+  auto r = c.request("POST", "/rooms/test-ed/nope/join", {}, auth(jwt("x")));
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(json_field(r->body, "code"), "unknown_room");
+}
+
+TEST_F(room_test, state_is_identical_everywhere_cacheable_and_validated) {
+  start(2);
+  std::set<std::string> bodies;
+  for (int i = 0; i < 20; ++i)
+    for (int g = 0; g < 2; ++g) bodies.insert(state(g));
+  EXPECT_EQ(bodies.size(), 1u);  // an idle room: the same bytes from every worker of both gateways
+  http_client c(port());
+  auto r = c.request("GET", "/rooms/test-ed/single/state");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header("cache-control"), "public, max-age=1");
+  EXPECT_EQ(json_field(r->body, "status"), "open");
+  auto etag = r->header("etag");
+  ASSERT_FALSE(etag.empty());
+  auto again = c.request("GET", "/rooms/test-ed/single/state", {}, "If-None-Match: " + etag + "\r\n");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 304);
+  EXPECT_EQ(again->body, "");
+  EXPECT_EQ(again->header("etag"), etag);
+  http_client other(port(1));
+  EXPECT_EQ(other.request("GET", "/rooms/test-ed/single/state", {}, "If-None-Match: " + etag + "\r\n")->status, 304);
+  EXPECT_EQ(c.request("GET", "/rooms/test-ed/nope/state")->status, 404);
+}
+
+TEST_F(room_test, two_gateways_admit_in_queue_order_at_the_configured_rate) {
+  phase("single").admit_rate = 40;
+  start(2);
+  const int fans = 120;
+  std::vector<std::string> tokens(fans);
+  std::vector<long long> position(fans);
+  for (int i = 0; i < fans; ++i) {
+    auto r = join("rate-" + std::to_string(i), "single", i % 2);
+    ASSERT_TRUE(r && r->status == 200);
+    tokens[i] = json_field(r->body, "queue_token");
+    position[i] = json_int(r->body, "position");
+  }
+  std::vector<std::chrono::steady_clock::time_point> admitted(fans);
+  std::vector<bool> done(fans);
+  int count = 0;
+  auto deadline = std::chrono::steady_clock::now() + 15s;
+  http_client c0(port(0)), c1(port(1));
+  while (count < fans && std::chrono::steady_clock::now() < deadline) {
+    auto serving = json_int(state(count % 2), "serving");
+    for (int i = 0; i < fans; ++i) {
+      if (done[i] || position[i] >= serving) continue;
+      auto r = (i % 2 ? c1 : c0).request("POST", "/rooms/test-ed/single/admit", {}, auth(tokens[i]));
+      ASSERT_TRUE(r);
+      if (r->status == 200) {
+        done[i] = true;
+        admitted[i] = std::chrono::steady_clock::now();
+        ++count;
+      }
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(count, fans);
+  auto first = *std::min_element(admitted.begin(), admitted.end());
+  auto last = *std::max_element(admitted.begin(), admitted.end());
+  double secs = std::chrono::duration<double>(last - first).count();
+  double rate = (fans - 1) / secs;
+  EXPECT_NEAR(rate, 40.0, 4.0) << "admitted " << fans << " in " << secs << " s";
+  // Queue order: nobody is let in before someone ahead of them by more than one refresh step.
+  int inversions = 0;
+  for (int i = 0; i < fans; ++i)
+    for (int j = 0; j < fans; ++j)
+      if (position[i] < position[j] && admitted[j] + 150ms < admitted[i]) ++inversions;
+  EXPECT_EQ(inversions, 0);
+}
+
+TEST_F(room_test, the_active_shopper_ceiling_holds_and_idle_shoppers_expire) {
+  phase("single").max_active = 5;
+  phase("single").shopper_idle = 1500ms;
+  start(2);
+  const int fans = 20;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < fans; ++i) tokens.push_back(queue_token("ceil-" + std::to_string(i)));
+  std::this_thread::sleep_for(300ms);  // serving passes everyone (rate 1000/s)
+  ASSERT_GE(json_int(state(), "serving"), fans);
+  std::vector<std::future<std::optional<test::http_reply>>> fs;
+  for (int i = 0; i < fans; ++i)
+    fs.push_back(std::async(std::launch::async, [&, i] {
+      http_client c(port(i % 2));
+      return c.request("POST", "/rooms/test-ed/single/admit", {}, auth(tokens[i]));
+    }));
+  std::vector<std::string> access;
+  int full = 0;
+  for (auto& f : fs) {
+    auto r = f.get();
+    ASSERT_TRUE(r);
+    if (r->status == 200) access.push_back(json_field(r->body, "access_token"));
+    else if (json_field(r->body, "code") == "room_full") {
+      ++full;
+      EXPECT_FALSE(r->header("retry-after").empty());
+    }
+  }
+  EXPECT_EQ(access.size(), 5u);
+  EXPECT_EQ(full, 15);
+  EXPECT_EQ(redis.cli({"ZCARD", keys::active("test-ed", "single")}), "5");
+
+  http_client c(port());
+  auto hb = c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(access[0]));
+  ASSERT_TRUE(hb);
+  EXPECT_EQ(hb->status, 200);
+  // Keep shopper 0 alive, let the others go quiet past the idle timeout.
+  for (int i = 0; i < 4; ++i) {
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(access[0]))->status, 200);
+  }
+  auto dead = c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(access[1]));
+  ASSERT_TRUE(dead);
+  EXPECT_EQ(dead->status, 401);
+  EXPECT_EQ(json_field(dead->body, "code"), "session_expired");
+  // Their places went to the next fans: four more can be admitted, not five.
+  int more = 0;
+  for (int i = 0; i < fans; ++i) {
+    auto r = c.request("POST", "/rooms/test-ed/single/admit", {}, auth(tokens[i]));
+    more += r && r->status == 200;
+  }
+  EXPECT_EQ(redis.cli({"ZCARD", keys::active("test-ed", "single")}), "5");
+  EXPECT_GE(more, 5);  // the live shopper gets its session back, plus four newcomers
+}
+
+TEST_F(room_test, pre_queue_fans_are_shuffled_into_the_block_reserved_at_opening) {
+  start();
+  const int early = 12;
+  std::vector<std::string> tokens;
+  for (int i = 0; i < early; ++i) {
+    draw("early-" + std::to_string(i), "soon");
+    auto r = join("early-" + std::to_string(i));
+    ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
+    EXPECT_EQ(json_field(r->body, "pre_queue"), "true");
+    EXPECT_EQ(json_field(r->body, "known"), "false");
+    tokens.push_back(json_field(r->body, "queue_token"));
+  }
+  http_client c(port());
+  auto before = c.request("GET", "/rooms/test-ed/packs/position", {}, auth(tokens[0]));
+  EXPECT_EQ(json_field(before->body, "known"), "false");
+  EXPECT_EQ(json_int(before->body, "opens_ms"), now + 1'500);
+  std::this_thread::sleep_for(2s);  // the slot opens
+  std::vector<long long> pos;
+  for (auto& t : tokens) {
+    auto r = c.request("GET", "/rooms/test-ed/packs/position", {}, auth(t));
+    ASSERT_TRUE(r && r->status == 200);
+    ASSERT_EQ(json_field(r->body, "known"), "true") << r->body;
+    pos.push_back(json_int(r->body, "position"));
+  }
+  auto sorted = pos;
+  std::sort(sorted.begin(), sorted.end());
+  for (int i = 0; i < early; ++i) EXPECT_EQ(sorted[i], sorted[0] + i);  // exactly the block
+  EXPECT_NE(pos, sorted) << "12 fans kept their join order: no shuffle happened (1 in 479001600)";
+  draw("late", "soon");
+  auto late = join("late");
+  ASSERT_TRUE(late && late->status == 200);
+  EXPECT_EQ(json_field(late->body, "pre_queue"), "false");
+  EXPECT_EQ(json_int(late->body, "position"), sorted.back() + 1);  // FIFO after the block
+}
+
+TEST_F(room_test, pre_queue_order_is_uniform_over_many_openings) {
+  // 300 slots open at once, each with 5 fans in its pre-queue; where the first joiner of each
+  // slot lands within its block must be uniform (chi-square, 4 degrees of freedom).
+  const int openings = 300, per = 5;
+  auto& p = phase("packs");
+  p.slots.clear();
+  for (int j = 0; j < openings; ++j) p.slots.push_back({"o" + std::to_string(j), now + 2'500, 1h, ""});
+  start();
+  std::vector<std::string> hset{"HSET", keys::draw("test-ed", "packs")};
+  for (int j = 0; j < openings; ++j)
+    for (int k = 0; k < per; ++k) hset.insert(hset.end(), {"f" + std::to_string(j) + "-" + std::to_string(k), "o" + std::to_string(j)});
+  redis.cli(hset);
+  http_client c(port());
+  std::vector<std::vector<std::string>> tokens(openings);
+  for (int k = 0; k < per; ++k)  // k-th joiner of every slot gets local number k
+    for (int j = 0; j < openings; ++j) {
+      auto r = c.request("POST", "/rooms/test-ed/packs/join", {}, auth(jwt("f" + std::to_string(j) + "-" + std::to_string(k))));
+      ASSERT_TRUE(r && r->status == 200);
+      ASSERT_EQ(json_field(r->body, "pre_queue"), "true");
+      tokens[j].push_back(json_field(r->body, "queue_token"));
+    }
+  while (worker::now_ms() < now + 3'000) std::this_thread::sleep_for(50ms);
+  std::vector<int> bins(per);
+  std::set<long long> all;
+  for (int j = 0; j < openings; ++j) {
+    std::vector<long long> pos;
+    for (auto& t : tokens[j]) {
+      std::optional<test::http_reply> r;
+      for (int tries = 0; tries < 100; ++tries) {
+        r = c.request("GET", "/rooms/test-ed/packs/position", {}, auth(t));
+        if (r && json_field(r->body, "known") == "true") break;
+        std::this_thread::sleep_for(20ms);
+      }
+      ASSERT_EQ(json_field(r->body, "known"), "true");
+      pos.push_back(json_int(r->body, "position"));
+      all.insert(pos.back());
+    }
+    bins[pos[0] - *std::min_element(pos.begin(), pos.end())]++;
+  }
+  EXPECT_EQ(all.size(), static_cast<std::size_t>(openings * per));  // no two fans share a position
+  double chi = 0, expected = double(openings) / per;
+  for (int b : bins) chi += (b - expected) * (b - expected) / expected;
+  EXPECT_LT(chi, 18.47) << bins[0] << " " << bins[1] << " " << bins[2] << " " << bins[3] << " " << bins[4];
+}
+
+TEST_F(room_test, tokens_for_another_room_are_refused) {
+  start();
+  auto t = queue_token("scope-1", "single");
+  http_client c(port());
+  auto r = c.request("GET", "/rooms/test-ed/packs/position", {}, auth(t));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(json_field(r->body, "code"), "token_scope");
+  auto tampered = t;
+  tampered[5] = tampered[5] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/admit", {}, auth(tampered))->status, 401);
+}
+
+TEST_F(room_test, redis_down_keeps_polls_answering_and_refuses_joins_with_retry_after) {
+  start();
+  auto t = queue_token("down-1");
+  redis.stop();
+  std::this_thread::sleep_for(200ms);
+  http_client c(port());
+  auto s = c.request("GET", "/rooms/test-ed/single/state");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->status, 200);
+  auto p = c.request("GET", "/rooms/test-ed/single/position", {}, auth(t));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->status, 200);
+  auto j = c.request("POST", "/rooms/test-ed/single/join", {}, auth(jwt("down-2")));
+  ASSERT_TRUE(j);
+  EXPECT_EQ(j->status, 503);
+  EXPECT_EQ(j->header("retry-after"), "1");
+  auto a = c.request("POST", "/rooms/test-ed/single/admit", {}, auth(t));
+  EXPECT_EQ(a->status, 503);
+  redis.start();
+  bool back = false;
+  for (int i = 0; i < 200 && !back; ++i) {
+    std::this_thread::sleep_for(50ms);
+    auto r = c.request("POST", "/rooms/test-ed/single/join", {}, auth(jwt("down-2")));
+    back = r && r->status == 200;
+  }
+  EXPECT_TRUE(back);
+}
+
+TEST_F(room_test, admin_pauses_resumes_and_tunes_and_reload_pushes_config) {
+  phase("single").admit_rate = 5;
+  start();
+  http_client c(port());
+  const std::string json = "Content-Type: application/json\r\n";
+  auto post = [&](const std::string& body, const std::string& key = kSecrets.admin_key) {
+    return c.request("POST", "/admin/rooms/test-ed/single", body, json + (key.empty() ? "" : auth(key)));
+  };
+  EXPECT_EQ(post(R"({"action":"pause"})", "")->status, 401);
+  EXPECT_EQ(json_field(post(R"({"action":"pause"})", "wrong-key-0123456789abcd")->body, "code"), "admin_unauthorized");
+  EXPECT_EQ(post(R"({"action":"explode"})")->status, 400);
+  EXPECT_EQ(post(R"({"colour":"red"})")->status, 400);
+  EXPECT_EQ(post(R"({"action":)")->status, 400);
+  auto paused = post(R"({"action":"pause","admit_rate":7,"max_active":9})");
+  ASSERT_TRUE(paused);
+  ASSERT_EQ(paused->status, 200) << paused->body;
+  EXPECT_EQ(json_field(paused->body, "status"), "paused");
+  EXPECT_EQ(json_int(paused->body, "admit_rate"), 7);
+  EXPECT_EQ(json_int(paused->body, "max_active"), 9);
+  // Paused: the serving counter stands still while fans wait.
+  for (int i = 0; i < 5; ++i) queue_token("pause-" + std::to_string(i));
+  auto s0 = json_int(state(), "serving");
+  std::this_thread::sleep_for(600ms);
+  EXPECT_EQ(json_int(state(), "serving"), s0);
+  EXPECT_EQ(post(R"({"action":"resume"})")->status, 200);
+  std::this_thread::sleep_for(600ms);
+  EXPECT_GT(json_int(state(), "serving"), s0);
+  // SIGHUP path: the config's values overwrite the live ones.
+  auto reloaded = cfg;
+  reloaded.editions[0].phases[1].admit_rate = 33;
+  gws[0]->srv.reload(reloaded);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(json_int(state(), "admit_rate"), 33);
+}
+
+}  // namespace
+}  // namespace guichet
