@@ -29,16 +29,19 @@ local max_active = tonumber(r[5])
 local last = tonumber(r[6] or now)
 local carry = tonumber(r[7] or '0')
 local n_active = redis.call('ZCARD', active)
-if status == 'open' and n_active < max_active and serving < tail and now > last then
+if not (status == 'open' and n_active < max_active and serving < tail) then
+  -- Held back (paused, at the ceiling, nobody waiting): no credit is banked.
+  redis.call('HSET', room, 'last_ms', now, 'carry', '0')
+elseif now > last then
   local credit = carry + (now - last) * rate / 1000
   local n = math.floor(credit)
   carry = credit - n
   serving = math.min(tail, serving + n)
   if serving == tail then carry = 0 end
-else
-  carry = 0  -- held back (paused, at the ceiling, nobody waiting): no credit is banked
+  redis.call('HSET', room, 'serving', serving, 'last_ms', now, 'carry', tostring(carry))
 end
-redis.call('HSET', room, 'serving', serving, 'last_ms', now, 'carry', tostring(carry))
+-- (A second gateway calling within the same millisecond changes nothing: it must not reset the
+-- fractional credit the first one left, or slow rooms would never advance.)
 
 local out = {status, tostring(serving), tostring(tail), tostring(rate), tostring(max_active), tostring(n_active), tostring(now)}
 for i = 4, #KEYS do

@@ -422,7 +422,7 @@ TEST_F(room_test, admin_pauses_resumes_and_tunes_and_reload_pushes_config) {
   EXPECT_EQ(json_int(state(), "serving"), s0);
   EXPECT_EQ(post(R"({"action":"resume"})")->status, 200);
   std::this_thread::sleep_for(600ms);
-  EXPECT_GT(json_int(state(), "serving"), s0);
+  EXPECT_GT(json_int(state(), "serving"), s0) << redis.cli({"HGETALL", keys::room("test-ed", "single")}) << "\n" << state();
   // SIGHUP path: the config's values overwrite the live ones.
   auto reloaded = cfg;
   reloaded.editions[0].phases[1].admit_rate = 33;
