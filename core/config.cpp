@@ -41,6 +41,10 @@ void read_limits(config_reader& r, limits_config& l) {
   r.integer("body_bytes", l.body_bytes, 0, 64 << 20);
   r.integer("per_ip_rate", l.per_ip_rate, 0, 10'000'000);
   r.integer("per_ip_burst", l.per_ip_burst, 0, 1'000'000);
+  r.integer("account_inflight", l.account_inflight, 1, 1000);
+  r.integer("account_rate", l.account_rate, 0, 1'000'000);
+  r.integer("account_burst", l.account_burst, 0, 1'000'000);
+  r.duration("cap_memory", l.cap_memory, milliseconds(0), milliseconds(3'600'000));
 }
 
 void read_timeouts(config_reader& r, timeouts_config& t) {
@@ -62,6 +66,16 @@ void read_redis(config_reader& r, redis_config& c) {
 
 void read_phase(config_reader& r, phase_config& p) {
   r.boolean("draw", p.draw);
+  r.parsed("rules", "must be \"single\" or \"packs\"", [&](const std::string& v) {
+    if (v == "packs") p.rules = phase_rules::packs;
+    else if (v == "single") p.rules = phase_rules::single;
+    else return false;
+    return true;
+  });
+  r.parsed_each("excluded", "must list session ids", [&](const std::string& v) {
+    p.excluded.push_back(v);
+    return valid_id(v);
+  });
   r.duration("pre_queue", p.pre_queue, milliseconds(0), kDay * 30);
   r.integer("admit_rate", p.admit_rate, 0, 1'000'000);
   r.integer("max_active", p.max_active, 1, 100'000'000);
@@ -83,6 +97,35 @@ void read_phase(config_reader& r, phase_config& p) {
 
 void read_edition(config_reader& r, edition_config& e) {
   r.string("name", e.name);
+  if (auto* t = r.table("limits")) {
+    config_reader l(t, r.child("limits"), r.file(), r.errors());
+    l.integer("per_account", e.limits.per_account, 1, 10'000);
+    l.integer("per_session", e.limits.per_session, 1, 10'000);
+    l.integer("per_ceremony", e.limits.per_ceremony, 1, 10'000);
+    l.duration("hold_ttl", e.limits.hold_ttl, milliseconds(1000), kDay);
+  }
+  r.each_table("sessions", [&](std::string_view id, config_reader& sr, const toml::node& n) {
+    session_config s;
+    s.id = id;
+    if (!valid_id(s.id)) sr.error_at(n, "session id '" + s.id + "' must be [A-Za-z0-9_.@:-]");
+    sr.string("name", s.name);
+    sr.string("sport", s.sport);
+    sr.string("venue", s.venue);
+    sr.string("date", s.date);
+    sr.boolean("ceremony", s.ceremony);
+    if (auto* cats = sr.table("categories")) {
+      for (auto&& [k, v] : *cats) {
+        auto cap = v.value<long long>();
+        if (!valid_id(k.str()) || !v.is_integer() || !cap || *cap < 0 || *cap > 100'000'000)
+          sr.error_at(v, "category '" + std::string(k.str()) + "' of session '" + s.id +
+                             "' needs a capacity from 0 to 100000000");
+        else
+          s.categories.emplace_back(std::string(k.str()), static_cast<std::uint64_t>(*cap));
+      }
+    }
+    if (s.categories.empty()) sr.error_at(n, "session '" + s.id + "' needs categories = { NAME = capacity, ... }");
+    e.sessions.push_back(std::move(s));
+  });
   r.each_table("phases", [&](std::string_view id, config_reader& pr, const toml::node& n) {
     phase_config p;
     p.id = id;
@@ -92,6 +135,11 @@ void read_edition(config_reader& r, edition_config& e) {
     if (!p.draw && p.slots.size() > 1) pr.error_at(n, "phase '" + p.id + "' has no draw: it takes exactly one slot");
     e.phases.push_back(std::move(p));
   });
+  for (auto& p : e.phases)
+    for (auto& x : p.excluded)
+      if (!e.find_session(x))
+        r.errors().push_back({std::string(r.file()), 0, 0,
+                              "phase '" + p.id + "' of edition '" + e.id + "' excludes unknown session '" + x + "'"});
 }
 
 template <class F>
@@ -138,6 +186,7 @@ config_result parse_config(std::string_view text, std::string_view file) {
     section(top, "secrets", [&](config_reader& r) {
       r.secret("admin_key", c.secrets.admin_key);
       r.secret("jwt_key", c.secrets.jwt_key);
+      r.secret("payment_key", c.secrets.payment_key);
     });
     section(top, "tokens", [&](config_reader& r) {
       r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {

@@ -28,6 +28,10 @@ struct limits_config {
   std::size_t body_bytes = 16 * 1024;   ///< default body limit; routes may set a smaller one
   unsigned per_ip_rate = 0;             ///< requests per second per client IP; 0 = off
   unsigned per_ip_burst = 0;            ///< bucket size; 0 = same as rate
+  unsigned account_inflight = 2;        ///< holds in flight at once per account (429 beyond)
+  unsigned account_rate = 5;            ///< checkout requests per second per account; 0 = off
+  unsigned account_burst = 10;
+  milliseconds cap_memory{10'000};      ///< an account Redis found at its cap is refused locally this long
 };
 
 /// [timeouts]
@@ -52,6 +56,7 @@ struct redis_config {
 /// [secrets] — references only; values are loaded at start-up from env or file.
 struct secrets_config {
   secret_ref admin_key;
+  secret_ref payment_key;  ///< the payment back end's service credential (confirm, release)
   secret_ref jwt_key;  ///< the organiser's HS256 key for fans' identity tokens
 };
 
@@ -71,9 +76,34 @@ struct slot_config {
   std::int64_t end_ms() const { return start_ms + duration.count(); }
 };
 
+/// A session on sale (an event at a venue on a day), with capacity per price category.
+struct session_config {
+  std::string id;
+  std::string name, sport, venue, date;
+  bool ceremony = false;  ///< ceremonies have their own per-account limit
+  std::vector<std::pair<std::string, std::uint64_t>> categories;  ///< category -> capacity
+  bool has_category(std::string_view c) const {
+    for (auto& [name, cap] : categories)
+      if (name == c) return true;
+    return false;
+  }
+};
+
+/// Per-account limits of an edition, counting held + sold tickets across all its phases.
+struct sales_limits {
+  unsigned per_account = 30;
+  unsigned per_session = 6;
+  unsigned per_ceremony = 4;
+  milliseconds hold_ttl{10 * 60'000};
+};
+
+enum class phase_rules { single, packs };
+
 /// A sales phase: its waiting room and its rules.
 struct phase_config {
   std::string id;
+  phase_rules rules = phase_rules::single;  ///< packs: exactly 3 distinct sessions, all or nothing
+  std::vector<std::string> excluded;        ///< sessions not on sale in this phase
   bool draw = false;                  ///< admit only accounts the draw picked, in their slot
   milliseconds pre_queue{30 * 60'000};  ///< joining this long before a slot opens: pre-queue
   unsigned admit_rate = 50;           ///< fans let in per second (live-tunable)
@@ -94,6 +124,13 @@ struct edition_config {
   std::string id;
   std::string name;
   std::vector<phase_config> phases;
+  std::vector<session_config> sessions;
+  sales_limits limits;
+  const session_config* find_session(std::string_view id) const {
+    for (auto& s : sessions)
+      if (s.id == id) return &s;
+    return nullptr;
+  }
   const phase_config* find_phase(std::string_view id) const {
     for (auto& p : phases)
       if (p.id == id) return &p;

@@ -7,7 +7,7 @@ namespace guichet {
 namespace {
 
 // Indexed by errc; the order must follow the enum (checked by a static_assert below).
-constexpr std::array<std::pair<errc, error_info>, 31> table{{
+constexpr std::array<std::pair<errc, error_info>, 48> table{{
     {errc::ok, {200, "ok", "ok"}},
     {errc::bad_request, {400, "bad_request", "the request is malformed"}},
     {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
@@ -39,6 +39,23 @@ constexpr std::array<std::pair<errc, error_info>, 31> table{{
     {errc::not_yet, {409, "not_yet", "not your turn yet; keep polling"}},
     {errc::room_full, {409, "room_full", "the shop is at its shopper ceiling; retry shortly"}},
     {errc::session_expired, {401, "session_expired", "the shopping session has expired"}},
+    {errc::idempotency_key_required, {400, "idempotency_key_required", "an Idempotency-Key header (1-64 of [A-Za-z0-9_.:-]) is required"}},
+    {errc::idempotency_mismatch, {422, "idempotency_mismatch", "this Idempotency-Key was used with a different request"}},
+    {errc::pack_shape, {422, "pack_shape", "a pack is exactly 3 distinct sessions"}},
+    {errc::excluded_session, {422, "excluded_session", "this session is not on sale in this phase"}},
+    {errc::unknown_session, {422, "unknown_session", "no such session"}},
+    {errc::unknown_category, {422, "unknown_category", "no such category for this session"}},
+    {errc::bad_quantity, {422, "bad_quantity", "quantities are whole numbers within the per-session limit"}},
+    {errc::sold_out, {409, "sold_out", "not enough seats left"}},
+    {errc::limit_session, {409, "limit_session", "over the per-session ticket limit for this account"}},
+    {errc::limit_ceremony, {409, "limit_ceremony", "over the per-ceremony ticket limit for this account"}},
+    {errc::limit_account, {409, "limit_account", "over the ticket limit for this account across all phases"}},
+    {errc::too_many_inflight, {429, "too_many_inflight", "this account already has holds in progress"}},
+    {errc::hold_not_found, {404, "hold_not_found", "no such hold"}},
+    {errc::hold_expired, {410, "hold_expired", "the hold expired; its seats went back on sale"}},
+    {errc::hold_confirmed, {409, "hold_confirmed", "the hold is already confirmed"}},
+    {errc::hold_released, {409, "hold_released", "the hold was released"}},
+    {errc::service_unauthorized, {401, "service_unauthorized", "a valid service credential is required"}},
 }};
 
 constexpr bool table_in_order() {

@@ -40,6 +40,24 @@ enum class errc {
   not_yet,
   room_full,
   session_expired,
+  // Checkout
+  idempotency_key_required,
+  idempotency_mismatch,
+  pack_shape,
+  excluded_session,
+  unknown_session,
+  unknown_category,
+  bad_quantity,
+  sold_out,
+  limit_session,
+  limit_ceremony,
+  limit_account,
+  too_many_inflight,
+  hold_not_found,
+  hold_expired,
+  hold_confirmed,
+  hold_released,
+  service_unauthorized,
 };
 
 }  // namespace guichet

@@ -24,3 +24,20 @@ inline std::string sessions(std::string_view ed, std::string_view phase) { retur
 inline std::string draw(std::string_view ed, std::string_view phase) { return prefix(ed) + "draw:" + std::string(phase); }
 
 }  // namespace guichet::keys
+
+namespace guichet::keys {
+
+/// hash: per category `c:` capacity, `a:` available, `h:` held, `s:` sold (a + h + s = c)
+inline std::string inventory(std::string_view ed, std::string_view session) { return prefix(ed) + "inv:" + std::string(session); }
+/// hash: an account's tickets held + sold in the edition: `total`, and `s:<session>` per session
+inline std::string account(std::string_view ed, std::string_view account) { return prefix(ed) + "acct:" + std::string(account); }
+/// hash: account, phase, status (held|confirmed|released|expired), items, created_ms, deadline_ms, payment_ref
+inline std::string hold(std::string_view ed, std::string_view id) { return prefix(ed) + "hold:" + std::string(id); }
+/// sorted set: held hold id -> deadline (ms), for the reaper
+inline std::string hold_deadlines(std::string_view ed) { return prefix(ed) + "holds:deadlines"; }
+/// string: "fingerprint\toutcome..." of the first request with this Idempotency-Key (24 h)
+inline std::string idempotency(std::string_view ed, std::string_view account, std::string_view key) {
+  return prefix(ed) + "idem:" + std::string(account) + ":" + std::string(key);
+}
+
+}  // namespace guichet::keys

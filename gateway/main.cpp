@@ -7,6 +7,8 @@
 #include <iostream>
 
 #include "gateway/log.hpp"
+#include "gateway/checkout_routes.hpp"
+#include "gateway/inventory_loader.hpp"
 #include "gateway/ops_routes.hpp"
 #include "gateway/room_routes.hpp"
 #include "gateway/server.hpp"
@@ -14,7 +16,7 @@
 namespace {
 
 int usage() {
-  std::cerr << "usage: guichet --config FILE [--check-config]\n";
+  std::cerr << "usage: guichet --config FILE [--check-config | --load-inventory]\n";
   return 2;
 }
 
@@ -30,10 +32,11 @@ void raise_fd_limit() {
 
 int main(int argc, char** argv) {
   std::string path;
-  bool check_only = false;
+  bool check_only = false, load_only = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--config") && i + 1 < argc) path = argv[++i];
     else if (!std::strcmp(argv[i], "--check-config")) check_only = true;
+    else if (!std::strcmp(argv[i], "--load-inventory")) load_only = true;
     else return usage();
   }
   if (path.empty()) return usage();
@@ -45,12 +48,14 @@ int main(int argc, char** argv) {
     std::cout << path << ": ok\n";
     return 0;
   }
+  if (load_only) return guichet::load_inventory(loaded.value, std::cout);
   try {
     guichet::log::set_level(loaded.value.log);
     raise_fd_limit();
     guichet::route_table routes;
     guichet::add_ops_routes(routes);
     guichet::add_room_routes(routes);
+    guichet::add_checkout_routes(routes);
     guichet::server srv(loaded.value, std::move(routes), guichet::load_runtime_secrets(loaded.value));
     srv.start();
 

@@ -11,6 +11,7 @@ namespace guichet {
 struct runtime_secrets {
   std::string admin_key;  ///< empty: admin endpoints refuse everyone
   std::string jwt_key;
+  std::string payment_key;  ///< empty: confirm refuses everyone
   std::vector<token_key> token_keys;
 };
 

@@ -41,6 +41,7 @@ void server::start() {
   for (auto& w : workers_) {
     w->redis->start();
     w->rooms->start();
+    w->stock->start();
     net::co_spawn(w->io, accept_loop(*w), net::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }

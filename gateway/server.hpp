@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/account_guard.hpp"
 #include "core/rate_guard.hpp"
 #include "gateway/http_types.hpp"
 #include "gateway/secrets.hpp"
@@ -35,6 +36,8 @@ class server {
   const route_table& routes() const { return routes_; }
   std::vector<const worker_stats*> stats() const;
   rate_guard& ip_guard() { return ip_guard_; }
+  rate_guard& account_rate() { return account_rate_; }
+  account_guard& accounts() { return accounts_; }
   std::atomic<std::uint64_t>& open_connections() { return open_connections_; }
   const config& initial_config() const { return cfg_; }
 
@@ -49,6 +52,8 @@ class server {
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
   rate_guard ip_guard_{1 << 16};
+  rate_guard account_rate_{1 << 20};
+  account_guard accounts_{1 << 20};
   std::atomic<std::uint64_t> open_connections_{0};
   std::atomic<bool> drained_{false};
 };

@@ -14,6 +14,7 @@ worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size
   if (!sec.token_keys.empty()) tokens = std::make_unique<token_keyring>(sec.token_keys);
   if (!sec.jwt_key.empty()) jwt = std::make_unique<jwt_verifier>(sec.jwt_key);
   rooms = std::make_unique<room_cache>(*this);
+  stock = std::make_unique<inventory>(*this);
 }
 
 std::int64_t worker::now_ms() {

@@ -8,6 +8,7 @@
 #include "core/config.hpp"
 #include "core/jwt.hpp"
 #include "core/token.hpp"
+#include "gateway/inventory.hpp"
 #include "gateway/room_cache.hpp"
 #include "gateway/secrets.hpp"
 #include "gateway/redis_connection.hpp"
@@ -37,6 +38,7 @@ class worker {
   std::unique_ptr<token_keyring> tokens;  ///< null when no token keys are configured
   std::unique_ptr<jwt_verifier> jwt;      ///< null when no JWT key is configured
   std::unique_ptr<room_cache> rooms;
+  std::unique_ptr<inventory> stock;
   std::mt19937_64 rng;
   /// Unix time in ms (token expiry uses the gateway's clock; room windows use Redis').
   static std::int64_t now_ms();

@@ -14,6 +14,8 @@ cfg=$(config_for "$run" "$gw_port" "$redis_port" config/dev.toml)
 export GUICHET_ADMIN_KEY=${GUICHET_ADMIN_KEY:-$(head -c 24 /dev/urandom | base64)}
 export GUICHET_JWT_KEY=${GUICHET_JWT_KEY:-$(head -c 24 /dev/urandom | base64)}
 export GUICHET_TOKEN_KEY=${GUICHET_TOKEN_KEY:-$(head -c 24 /dev/urandom | base64)}
+export GUICHET_PAYMENT_KEY=${GUICHET_PAYMENT_KEY:-$(head -c 24 /dev/urandom | base64)}
+"$BUILD/gateway/guichet" --config "$cfg" --load-inventory | tail -1
 "$BUILD/gateway/guichet" --config "$cfg" &
 GW_PID=$!
 cleanup() {
@@ -30,6 +32,7 @@ guichet is up on http://127.0.0.1:$gw_port (redis-server on 127.0.0.1:$redis_por
   curl -s http://127.0.0.1:$gw_port/readyz
   curl -s http://127.0.0.1:$gw_port/metrics
   curl -s http://127.0.0.1:$gw_port/rooms/demo/open/state
+  curl -s http://127.0.0.1:$gw_port/editions/demo/availability
 Ctrl-C stops both.
 TXT
 curl -s "http://127.0.0.1:$gw_port/readyz"; echo

@@ -1,0 +1,96 @@
+#include "core/checkout.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <tuple>
+
+namespace guichet {
+
+unsigned session_limit(const edition_config& e, const session_config& s) {
+  return s.ceremony ? e.limits.per_ceremony : e.limits.per_session;
+}
+
+hold_check check_hold(const edition_config& e, const phase_config& p, std::vector<hold_item>& items) {
+  auto item = [](const hold_item& i) { return "\"session\":\"" + i.session + "\",\"category\":\"" + i.category + "\""; };
+  if (items.empty() || items.size() > 24) return {errc::malformed_json, {}};
+  for (auto& i : items) {
+    const session_config* s = e.find_session(i.session);
+    if (!s) return {errc::unknown_session, item(i)};
+    if (std::find(p.excluded.begin(), p.excluded.end(), i.session) != p.excluded.end())
+      return {errc::excluded_session, item(i)};
+    if (!s->has_category(i.category)) return {errc::unknown_category, item(i)};
+    if (i.quantity == 0) return {errc::bad_quantity, item(i)};
+  }
+  // Canonical order; the same session+category twice is merged.
+  std::sort(items.begin(), items.end(), [](const hold_item& a, const hold_item& b) {
+    return std::tie(a.session, a.category) < std::tie(b.session, b.category);
+  });
+  std::vector<hold_item> merged;
+  for (auto& i : items) {
+    if (!merged.empty() && merged.back().session == i.session && merged.back().category == i.category)
+      merged.back().quantity += i.quantity;
+    else
+      merged.push_back(i);
+  }
+  items = std::move(merged);
+  std::set<std::string_view> sessions;
+  for (std::size_t k = 0; k < items.size();) {
+    std::uint64_t per_session = 0;
+    std::size_t j = k;
+    for (; j < items.size() && items[j].session == items[k].session; ++j) per_session += items[j].quantity;
+    const session_config* s = e.find_session(items[k].session);
+    if (per_session > session_limit(e, *s))
+      return {s->ceremony ? errc::limit_ceremony : errc::limit_session,
+              "\"session\":\"" + items[k].session + "\",\"limit\":" + std::to_string(session_limit(e, *s))};
+    sessions.insert(items[k].session);
+    k = j;
+  }
+  if (p.rules == phase_rules::packs && sessions.size() != 3) return {errc::pack_shape, {}};
+  return {};
+}
+
+std::string hold_fingerprint(std::string_view phase, const std::vector<hold_item>& items) {
+  std::string canonical(phase);
+  canonical += '/';
+  canonical += encode_items(items);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  EVP_Digest(canonical.data(), canonical.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < 16; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 15];
+  }
+  return out;
+}
+
+std::string encode_items(const std::vector<hold_item>& items) {
+  std::string out;
+  for (auto& i : items) {
+    if (!out.empty()) out += ',';
+    out += i.session + ":" + i.category + ":" + std::to_string(i.quantity);
+  }
+  return out;
+}
+
+std::vector<hold_item> decode_items(std::string_view text) {
+  std::vector<hold_item> out;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    auto part = text.substr(0, comma);
+    auto c1 = part.find(':'), c2 = part.rfind(':');
+    if (c1 != std::string_view::npos && c2 > c1) {
+      hold_item i{std::string(part.substr(0, c1)), std::string(part.substr(c1 + 1, c2 - c1 - 1)), 0};
+      std::from_chars(part.data() + c2 + 1, part.data() + part.size(), i.quantity);
+      out.push_back(std::move(i));
+    }
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace guichet

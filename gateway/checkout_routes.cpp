@@ -1,0 +1,297 @@
+#include "gateway/checkout_routes.hpp"
+
+#include <openssl/crypto.h>
+#include <simdjson.h>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdio>
+
+#include "core/checkout.hpp"
+#include "core/keys.hpp"
+#include "gateway/auth.hpp"
+#include "gateway/inventory.hpp"
+#include "gateway/json_escape.hpp"
+#include "gateway/redis_errors.hpp"
+#include "gateway/responses.hpp"
+#include "gateway/server.hpp"
+
+namespace guichet {
+namespace {
+
+std::string items_json(const std::vector<hold_item>& items) {
+  std::string b = "[";
+  for (auto& i : items) {
+    if (b.size() > 1) b += ',';
+    b += "{\"session\":\"" + i.session + "\",\"category\":\"" + i.category + "\",\"quantity\":" +
+         std::to_string(i.quantity) + "}";
+  }
+  return b + "]";
+}
+
+bool valid_idempotency_key(std::string_view k) { return valid_id(k); }
+
+// Parses {"items":[{"session":..,"category":..,"quantity":..}]}; anything else is malformed.
+bool parse_items(const std::string& body, std::vector<hold_item>& out) {
+  thread_local simdjson::ondemand::parser parser;
+  try {
+    simdjson::padded_string padded(body);
+    simdjson::ondemand::document doc = parser.iterate(padded);
+    bool seen_items = false;
+    for (auto f : doc.get_object()) {
+      if (std::string_view(f.unescaped_key()) != "items" || seen_items) return false;
+      seen_items = true;
+      for (auto el : f.value().get_array()) {
+        hold_item i;
+        bool s = false, c = false, q = false;
+        for (auto m : el.get_object()) {
+          std::string_view k = m.unescaped_key();
+          if (k == "session" && !s) i.session = std::string_view(m.value().get_string()), s = true;
+          else if (k == "category" && !c) i.category = std::string_view(m.value().get_string()), c = true;
+          else if (k == "quantity" && !q) {
+            std::int64_t n = m.value().get_int64();
+            if (n < 0 || n > 1000) return false;
+            i.quantity = static_cast<std::uint32_t>(n);
+            q = true;
+          } else return false;
+        }
+        if (!s || !c || !q || !valid_id(i.session) || !valid_id(i.category)) return false;
+        out.push_back(std::move(i));
+        if (out.size() > 24) return false;
+      }
+    }
+    // The object was read to its end; nothing may follow it (simdjson 3.0 has no at_end()).
+    auto last = body.find_last_not_of(" \t\r\n");
+    return seen_items && last != std::string::npos && body[last] == '}';
+  } catch (const simdjson::simdjson_error&) {
+    return false;
+  }
+}
+
+// Who is calling: the payment back end (service credential) or a shopper (access token).
+struct caller {
+  errc error = errc::ok;
+  bool service = false;
+  access_claims shopper;
+};
+
+caller identify(request_context& c, const edition_config& e, bool service_only) {
+  caller who;
+  auto tok = bearer_token(c.req);
+  const std::string& key = c.w.secrets.payment_key;
+  if (!key.empty() && tok.size() == key.size() && CRYPTO_memcmp(tok.data(), key.data(), key.size()) == 0) {
+    who.service = true;
+    return who;
+  }
+  if (service_only) return {errc::service_unauthorized};
+  if (tok.empty()) return {errc::token_missing};
+  auto a = c.w.tokens->verify_access(tok, worker::now_ms());
+  if (!a) return {a.error};
+  if (a.claims.edition != e.id) return {errc::token_scope};
+  who.shopper = std::move(a.claims);
+  return who;
+}
+
+net::awaitable<response> create_hold(request_context& c) {
+  auto v = c.req.version();
+  auto& w = c.w;
+  const edition_config* e = w.cfg.find_edition(c.params.get("edition"));
+  const phase_config* p = e ? e->find_phase(c.params.get("phase")) : nullptr;
+  if (!p) co_return error_response(v, errc::unknown_room);
+  auto tok = bearer_token(c.req);
+  if (tok.empty()) co_return error_response(v, errc::token_missing);
+  auto a = w.tokens->verify_access(tok, worker::now_ms());
+  if (!a) co_return error_response(v, a.error);
+  if (a.claims.edition != e->id || a.claims.phase != p->id) co_return error_response(v, errc::token_scope);
+  std::string_view idem = c.req["Idempotency-Key"];
+  if (!valid_idempotency_key(idem)) co_return error_response(v, errc::idempotency_key_required);
+
+  // Lock-free guards: bots and double clicks stop here and cost Redis nothing.
+  const auto& lim = w.cfg.limits;
+  const std::string& account = a.claims.account;
+  const std::uint64_t gk = guard_key(account.data(), account.size());
+  const auto now_ms = static_cast<std::uint64_t>(worker::now_ms());
+  const auto now_s = static_cast<std::uint32_t>(now_ms / 1000);
+  auto& srv = w.srv;
+  if (srv.accounts().capped(gk, now_s)) co_return error_response(v, errc::limit_account, "\"left\":0");
+  if (auto wait = srv.account_rate().acquire(gk, now_ms, lim.account_rate, lim.account_burst)) {
+    w.stats.http.rate_limited.add();
+    co_return error_response(v, errc::rate_limited, {}, {}, (wait + 999) / 1000);
+  }
+  long slot = srv.accounts().enter(gk, lim.account_inflight, now_s);
+  if (slot == -1) co_return error_response(v, errc::too_many_inflight);
+  inflight_place place(srv.accounts(), slot);
+
+  std::vector<hold_item> items;
+  if (!parse_items(c.req.body(), items)) co_return error_response(v, errc::malformed_json);
+  auto check = check_hold(*e, *p, items);
+  if (check.error != errc::ok) co_return error_response(v, check.error, check.detail);
+
+  char id[17];
+  std::snprintf(id, sizeof id, "%016llx", static_cast<unsigned long long>(w.rng()));
+  const std::string& ed = e->id;
+  std::vector<std::string> keys{keys::account(ed, account), keys::hold(ed, id), keys::hold_deadlines(ed),
+                                keys::idempotency(ed, account, idem), keys::active(ed, p->id), keys::sessions(ed, p->id)};
+  std::vector<std::string> sessions;
+  session_keys(ed, items, keys, sessions);
+  std::vector<std::string> args{id, account, p->id, a.claims.session, std::to_string(p->shopper_idle.count()),
+                                std::to_string(e->limits.hold_ttl.count()), hold_fingerprint(p->id, items),
+                                std::to_string(e->limits.per_account), std::to_string(items.size())};
+  for (auto& i : items) {
+    auto k = std::find(sessions.begin(), sessions.end(), i.session) - sessions.begin() + 1;
+    args.insert(args.end(), {std::to_string(k), i.session, i.category, std::to_string(i.quantity)});
+  }
+  for (auto& s : sessions) {
+    const session_config* sc = e->find_session(s);
+    args.insert(args.end(), {s, std::to_string(session_limit(*e, *sc)), sc->ceremony ? "c" : "s"});
+  }
+  std::vector<std::string_view> kv(keys.begin(), keys.end()), av(args.begin(), args.end());
+  auto r = co_await w.redis->eval(script::hold, kv, av);
+  if (r.ec || r.reply.elements.empty()) co_return error_response(v, redis_failure(r));
+  const auto& el = r.reply.elements;
+  const std::string& tag = el[0].str;
+  auto str = [&](std::size_t i) { return i < el.size() ? el[i].str : std::string(); };
+  if (tag == "held") {
+    auto res = json_response(v, http::status::created,
+                             "{\"hold_id\":\"" + str(1) + "\",\"status\":\"held\",\"deadline_ms\":" + str(2) +
+                                 ",\"items\":" + items_json(items) + "}");
+    res.set(http::field::location, "/editions/" + ed + "/holds/" + str(1));
+    co_return res;
+  }
+  if (tag == "sold_out")
+    co_return error_response(v, errc::sold_out, "\"session\":\"" + str(1) + "\",\"category\":\"" + str(2) +
+                                                    "\",\"available\":" + str(3));
+  if (tag == "limit_session" || tag == "limit_ceremony")
+    co_return error_response(v, tag == "limit_session" ? errc::limit_session : errc::limit_ceremony,
+                             "\"session\":\"" + str(1) + "\",\"left\":" + str(2));
+  if (tag == "limit_account") {
+    if (std::atoll(str(1).c_str()) <= 0)
+      srv.accounts().mark_capped(gk, now_s + static_cast<std::uint32_t>(lim.cap_memory.count() / 1000), now_s);
+    co_return error_response(v, errc::limit_account, "\"left\":" + str(1));
+  }
+  if (tag == "unknown_category")
+    co_return error_response(v, errc::unknown_category, "\"session\":\"" + str(1) + "\",\"category\":\"" + str(2) + "\"",
+                             "this category is not on sale (inventory not loaded)");
+  if (tag == "session_expired") co_return error_response(v, errc::session_expired);
+  if (tag == "idempotency_mismatch") co_return error_response(v, errc::idempotency_mismatch);
+  co_return error_response(v, errc::internal);
+}
+
+// Reads a hold's owner and items (to name the keys its script needs).
+struct hold_record {
+  errc error = errc::ok;
+  std::string account, status, phase, deadline, payment_ref;
+  std::vector<hold_item> items;
+};
+
+net::awaitable<hold_record> read_hold(worker& w, const std::string& key) {
+  std::string_view cmd[] = {"HMGET", key, "account", "status", "items", "phase", "deadline_ms", "payment_ref"};
+  auto r = co_await w.redis->command(cmd);
+  if (r.ec) co_return hold_record{redis_failure(r)};
+  const auto& el = r.reply.elements;
+  if (el.size() != 6 || el[0].type != redis_reply::kind::string) co_return hold_record{errc::hold_not_found};
+  co_return hold_record{errc::ok, el[0].str, el[1].str, el[3].str, el[4].str, el[5].str, decode_items(el[2].str)};
+}
+
+bool valid_hold_id(std::string_view id) {
+  return id.size() == 16 && std::all_of(id.begin(), id.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
+}
+
+net::awaitable<response> get_hold(request_context& c) {
+  auto v = c.req.version();
+  const edition_config* e = c.w.cfg.find_edition(c.params.get("edition"));
+  if (!e) co_return error_response(v, errc::unknown_room);
+  auto who = identify(c, *e, false);
+  if (who.error != errc::ok) co_return error_response(v, who.error);
+  std::string id(c.params.get("id"));
+  if (!valid_hold_id(id)) co_return error_response(v, errc::hold_not_found);
+  auto h = co_await read_hold(c.w, keys::hold(e->id, id));
+  if (h.error != errc::ok) co_return error_response(v, h.error);
+  if (!who.service && h.account != who.shopper.account) co_return error_response(v, errc::hold_not_found);
+  std::string b = "{\"hold_id\":\"" + id + "\",\"status\":\"" + h.status + "\",\"account\":\"" + h.account +
+                  "\",\"phase\":\"" + h.phase + "\",\"deadline_ms\":" + h.deadline + ",\"items\":" + items_json(h.items);
+  if (!h.payment_ref.empty()) {
+    b += ",\"payment_ref\":\"";
+    append_json_escaped(b, h.payment_ref);
+    b += '"';
+  }
+  co_return json_response(v, http::status::ok, b + "}");
+}
+
+// confirm (service) and release (owner or service) share the lookup and the key naming.
+net::awaitable<response> settle(request_context& c, bool confirm) {
+  auto v = c.req.version();
+  auto& w = c.w;
+  const edition_config* e = w.cfg.find_edition(c.params.get("edition"));
+  if (!e) co_return error_response(v, errc::unknown_room);
+  auto who = identify(c, *e, confirm);
+  if (who.error != errc::ok) co_return error_response(v, who.error);
+  std::string payment_ref;
+  if (confirm) {
+    thread_local simdjson::ondemand::parser parser;
+    try {
+      simdjson::padded_string body(c.req.body());
+      auto doc = parser.iterate(body);
+      std::string_view ref = doc["payment_ref"].get_string();
+      payment_ref = ref;
+    } catch (const simdjson::simdjson_error&) {
+    }
+    if (payment_ref.empty() || payment_ref.size() > 128)
+      co_return error_response(v, errc::malformed_json, {}, "body must be {\"payment_ref\":\"...\"} (1-128 chars)");
+  }
+  std::string id(c.params.get("id"));
+  if (!valid_hold_id(id)) co_return error_response(v, errc::hold_not_found);
+  std::string hold = keys::hold(e->id, id);
+  auto h = co_await read_hold(w, hold);
+  if (h.error != errc::ok) co_return error_response(v, h.error);
+  if (!who.service && h.account != who.shopper.account) co_return error_response(v, errc::hold_not_found);
+  std::vector<std::string> keys{hold, keys::account(e->id, h.account), keys::hold_deadlines(e->id)}, sessions;
+  session_keys(e->id, h.items, keys, sessions);
+  std::vector<std::string> args;
+  if (confirm) args = {id, payment_ref};
+  else args = {"release", who.service ? "" : who.shopper.account, id};
+  args.insert(args.end(), sessions.begin(), sessions.end());
+  std::vector<std::string_view> kv(keys.begin(), keys.end()), av(args.begin(), args.end());
+  auto r = co_await w.redis->eval(confirm ? script::confirm : script::release, kv, av);
+  if (r.ec || r.reply.elements.empty()) co_return error_response(v, redis_failure(r));
+  const std::string& tag = r.reply.elements[0].str;
+  if (tag == "not_found") co_return error_response(v, errc::hold_not_found);
+  if (confirm) {
+    if (tag == "confirmed") {
+      std::string b = "{\"hold_id\":\"" + id + "\",\"status\":\"confirmed\",\"payment_ref\":\"";
+      append_json_escaped(b, r.reply.elements.size() > 1 ? r.reply.elements[1].str : payment_ref);
+      co_return json_response(v, http::status::ok, b + "\"}");
+    }
+    if (tag == "expired") co_return error_response(v, errc::hold_expired);
+    co_return error_response(v, errc::hold_released);
+  }
+  if (tag == "confirmed") co_return error_response(v, errc::hold_confirmed);
+  co_return json_response(v, http::status::ok, "{\"hold_id\":\"" + id + "\",\"status\":\"" + tag + "\"}");
+}
+
+net::awaitable<response> confirm(request_context& c) { return settle(c, true); }
+net::awaitable<response> release(request_context& c) { return settle(c, false); }
+
+net::awaitable<response> availability(request_context& c) {
+  auto v = c.req.version();
+  const std::string* body = c.w.stock->availability(c.params.get("edition"));
+  if (!c.w.cfg.find_edition(c.params.get("edition"))) co_return error_response(v, errc::unknown_room);
+  if (!body) co_return error_response(v, errc::unavailable);
+  auto res = json_response(v, http::status::ok, *body);
+  res.set(http::field::cache_control, "public, max-age=1");
+  co_return res;
+}
+
+}  // namespace
+
+void add_checkout_routes(route_table& t) {
+  t.add(http::verb::post, "/editions/{edition}/phases/{phase}/holds", "hold_create",
+        {.max_body = 4096, .json_body = true, .needs_redis = true}, create_hold);
+  t.add(http::verb::get, "/editions/{edition}/holds/{id}", "hold_get", {.max_body = 1, .needs_redis = true}, get_hold);
+  t.add(http::verb::post, "/editions/{edition}/holds/{id}/confirm", "hold_confirm",
+        {.max_body = 1024, .json_body = true, .needs_redis = true}, confirm);
+  t.add(http::verb::delete_, "/editions/{edition}/holds/{id}", "hold_release", {.max_body = 1, .needs_redis = true},
+        release);
+  t.add(http::verb::get, "/editions/{edition}/availability", "availability", {.unmetered = true}, availability);
+}
+
+}  // namespace guichet
