@@ -63,13 +63,17 @@ class room_test : public ::testing::Test {
       add_room_routes(t);
       gws.push_back(std::make_unique<test::test_gateway>(cfg, std::move(t), kSecrets));
     }
-    // Ready once a room state has been cached.
-    for (int i = 0; i < 200; ++i) {
-      http_client c(port());
-      if (auto r = c.request("GET", "/rooms/test-ed/single/state"); r && r->status == 200) return;
-      std::this_thread::sleep_for(20ms);
+    // Ready once every gateway is connected to Redis and has cached a room state.
+    for (int g = 0; g < gateways; ++g) {
+      bool ready = false;
+      for (int i = 0; i < 200 && !ready; ++i) {
+        http_client c(port(g));
+        auto r = c.request("GET", "/rooms/test-ed/single/state");
+        ready = r && r->status == 200 && gws[static_cast<std::size_t>(g)]->srv.redis_ready();
+        if (!ready) std::this_thread::sleep_for(20ms);
+      }
+      ASSERT_TRUE(ready) << "gateway " << g << " never became ready";
     }
-    FAIL() << "room state never became available";
   }
   int port(int i = 0) const { return gws[static_cast<std::size_t>(i)]->port(); }
   phase_config& phase(const char* id) {
