@@ -1,6 +1,9 @@
 #include "core/checkout.hpp"
 
+#include "core/token.hpp"
+
 #include <openssl/evp.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
@@ -50,6 +53,43 @@ hold_check check_hold(const edition_config& e, const phase_config& p, std::vecto
   }
   if (p.rules == phase_rules::packs && sessions.size() != 3) return {errc::pack_shape, {}};
   return {};
+}
+
+// Parses {"items":[{"session":..,"category":..,"quantity":..}]}; anything else is malformed.
+bool parse_hold_items(const std::string& body, std::vector<hold_item>& out) {
+  thread_local simdjson::ondemand::parser parser;
+  try {
+    simdjson::padded_string padded(body);
+    simdjson::ondemand::document doc = parser.iterate(padded);
+    bool seen_items = false;
+    for (auto f : doc.get_object()) {
+      if (std::string_view(f.unescaped_key()) != "items" || seen_items) return false;
+      seen_items = true;
+      for (auto el : f.value().get_array()) {
+        hold_item i;
+        bool s = false, c = false, q = false;
+        for (auto m : el.get_object()) {
+          std::string_view k = m.unescaped_key();
+          if (k == "session" && !s) i.session = std::string_view(m.value().get_string()), s = true;
+          else if (k == "category" && !c) i.category = std::string_view(m.value().get_string()), c = true;
+          else if (k == "quantity" && !q) {
+            std::int64_t n = m.value().get_int64();
+            if (n < 0 || n > 1000) return false;
+            i.quantity = static_cast<std::uint32_t>(n);
+            q = true;
+          } else return false;
+        }
+        if (!s || !c || !q || !valid_id(i.session) || !valid_id(i.category)) return false;
+        out.push_back(std::move(i));
+        if (out.size() > 24) return false;
+      }
+    }
+    // The object was read to its end; nothing may follow it (simdjson 3.0 has no at_end()).
+    auto last = body.find_last_not_of(" \t\r\n");
+    return seen_items && last != std::string::npos && body[last] == '}';
+  } catch (const simdjson::simdjson_error&) {
+    return false;
+  }
 }
 
 std::string hold_fingerprint(std::string_view phase, const std::vector<hold_item>& items) {

@@ -15,6 +15,11 @@ struct hold_item {
   std::uint32_t quantity = 0;
 };
 
+/// Parses a hold body, {"items":[{"session":..,"category":..,"quantity":..}]}, strictly: unknown
+/// or repeated members, bad ids, quantities outside 0..1000, more than 24 items or anything after
+/// the object are refused. One simdjson parser per thread.
+bool parse_hold_items(const std::string& body, std::vector<hold_item>& out);
+
 struct hold_check {
   errc error = errc::ok;
   std::string detail;  ///< JSON members naming the offending item, for the error body

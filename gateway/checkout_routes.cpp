@@ -30,43 +30,6 @@ std::string items_json(const std::vector<hold_item>& items) {
 
 bool valid_idempotency_key(std::string_view k) { return valid_id(k); }
 
-// Parses {"items":[{"session":..,"category":..,"quantity":..}]}; anything else is malformed.
-bool parse_items(const std::string& body, std::vector<hold_item>& out) {
-  thread_local simdjson::ondemand::parser parser;
-  try {
-    simdjson::padded_string padded(body);
-    simdjson::ondemand::document doc = parser.iterate(padded);
-    bool seen_items = false;
-    for (auto f : doc.get_object()) {
-      if (std::string_view(f.unescaped_key()) != "items" || seen_items) return false;
-      seen_items = true;
-      for (auto el : f.value().get_array()) {
-        hold_item i;
-        bool s = false, c = false, q = false;
-        for (auto m : el.get_object()) {
-          std::string_view k = m.unescaped_key();
-          if (k == "session" && !s) i.session = std::string_view(m.value().get_string()), s = true;
-          else if (k == "category" && !c) i.category = std::string_view(m.value().get_string()), c = true;
-          else if (k == "quantity" && !q) {
-            std::int64_t n = m.value().get_int64();
-            if (n < 0 || n > 1000) return false;
-            i.quantity = static_cast<std::uint32_t>(n);
-            q = true;
-          } else return false;
-        }
-        if (!s || !c || !q || !valid_id(i.session) || !valid_id(i.category)) return false;
-        out.push_back(std::move(i));
-        if (out.size() > 24) return false;
-      }
-    }
-    // The object was read to its end; nothing may follow it (simdjson 3.0 has no at_end()).
-    auto last = body.find_last_not_of(" \t\r\n");
-    return seen_items && last != std::string::npos && body[last] == '}';
-  } catch (const simdjson::simdjson_error&) {
-    return false;
-  }
-}
-
 // Who is calling: the payment back end (service credential) or a shopper (access token).
 struct caller {
   errc error = errc::ok;
@@ -122,7 +85,7 @@ net::awaitable<response> create_hold(request_context& c) {
   inflight_place place(srv.accounts(), slot);
 
   std::vector<hold_item> items;
-  if (!parse_items(c.req.body(), items)) co_return error_response(v, errc::malformed_json);
+  if (!parse_hold_items(c.req.body(), items)) co_return error_response(v, errc::malformed_json);
   auto check = check_hold(*e, *p, items);
   if (check.error != errc::ok) co_return error_response(v, check.error, check.detail);
 

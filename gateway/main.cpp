@@ -16,7 +16,8 @@
 namespace {
 
 int usage() {
-  std::cerr << "usage: guichet --config FILE [--check-config | --load-inventory]\n";
+  std::cerr << "usage: guichet --config FILE [--check-config | --load-inventory]\n"
+               "       guichet --script NAME   (prints an embedded Lua script, includes expanded)\n";
   return 2;
 }
 
@@ -37,6 +38,15 @@ int main(int argc, char** argv) {
     if (!std::strcmp(argv[i], "--config") && i + 1 < argc) path = argv[++i];
     else if (!std::strcmp(argv[i], "--check-config")) check_only = true;
     else if (!std::strcmp(argv[i], "--load-inventory")) load_only = true;
+    else if (!std::strcmp(argv[i], "--script") && i + 1 < argc) {
+      for (auto& s : guichet::scripts())
+        if (s.name == argv[i + 1]) {
+          std::cout << s.body;
+          return 0;
+        }
+      std::cerr << "no script named " << argv[i + 1] << "\n";
+      return 2;
+    }
     else return usage();
   }
   if (path.empty()) return usage();

@@ -48,3 +48,26 @@ TEST(checkout_rules, packs_limits_and_exclusions) {
 
 }  // namespace
 }  // namespace guichet
+
+namespace guichet {
+namespace {
+
+TEST(checkout_rules, parses_hold_bodies_strictly) {
+  std::vector<hold_item> items;
+  ASSERT_TRUE(parse_hold_items(R"({"items":[{"session":"A1","category":"X","quantity":2},{"quantity":1,"category":"Y","session":"B1"}]})", items));
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[1].session, "B1");
+  EXPECT_EQ(items[1].quantity, 1u);
+  for (const std::string& bad : std::vector<std::string>{R"({})", R"({"items":{}})", R"({"items":[{"session":"A1","category":"X"}]})",
+                          R"({"items":[{"session":"A1","category":"X","quantity":-1}]})",
+                          R"({"items":[{"session":"A1","category":"X","quantity":1.5}]})",
+                          R"({"items":[{"session":"A|1","category":"X","quantity":1}]})",
+                          R"({"items":[{"session":"A1","category":"X","quantity":1,"session":"B1"}]})",
+                          R"({"items":[],"extra":1})", R"({"items":[]}x)", "", "[]", "null", std::string(100, '{')}) {
+    items.clear();
+    EXPECT_FALSE(parse_hold_items(bad, items)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace guichet
