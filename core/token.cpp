@@ -66,32 +66,24 @@ std::string token_keyring::seal(const std::string& payload) {
   return out;
 }
 
-std::string token_keyring::sign(const queue_claims& c) {
+template <class... Fields>
+std::string payload(char type, std::string_view kid, const Fields&... fields) {
   std::string p;
   p.reserve(96);
-  p += "q|";
-  p += keys_.front().id;
-  field(p, c.edition);
-  field(p, c.phase);
-  field(p, c.slot);
-  field(p, std::string_view(&c.kind, 1));
-  field(p, c.number);
-  field(p, c.account);
-  field(p, c.exp_ms);
-  return seal(p);
+  p += type;
+  p += '|';
+  p += kid;
+  (field(p, fields), ...);
+  return p;
+}
+
+std::string token_keyring::sign(const queue_claims& c) {
+  return seal(payload('q', keys_.front().id, c.edition, c.phase, c.slot, std::string_view(&c.kind, 1), c.number,
+                      c.account, c.exp_ms));
 }
 
 std::string token_keyring::sign(const access_claims& c) {
-  std::string p;
-  p.reserve(96);
-  p += "a|";
-  p += keys_.front().id;
-  field(p, c.edition);
-  field(p, c.phase);
-  field(p, c.account);
-  field(p, c.session);
-  field(p, c.exp_ms);
-  return seal(p);
+  return seal(payload('a', keys_.front().id, c.edition, c.phase, c.account, c.session, c.exp_ms));
 }
 
 errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms, fields& out,

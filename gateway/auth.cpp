@@ -1,5 +1,7 @@
 #include "gateway/auth.hpp"
 
+#include "gateway/worker.hpp"
+
 #include <openssl/crypto.h>
 
 #include <boost/beast/core/string.hpp>
@@ -19,6 +21,14 @@ bool is_admin(const request& req, std::string_view admin_key) {
   auto given = bearer_token(req);
   if (admin_key.empty() || given.size() != admin_key.size()) return false;
   return CRYPTO_memcmp(given.data(), admin_key.data(), admin_key.size()) == 0;
+}
+
+token_result<access_claims> access_token(request_context& c, std::string_view edition, std::string_view phase) {
+  auto tok = bearer_token(c.req);
+  if (tok.empty()) return {errc::token_missing};
+  auto a = c.w.tokens->verify_access(tok, worker::now_ms());
+  if (a && (a.claims.edition != edition || (!phase.empty() && a.claims.phase != phase))) a.error = errc::token_scope;
+  return a;
 }
 
 }  // namespace guichet

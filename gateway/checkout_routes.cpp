@@ -46,10 +46,8 @@ caller identify(request_context& c, const edition_config& e, bool service_only) 
     return who;
   }
   if (service_only) return {errc::service_unauthorized};
-  if (tok.empty()) return {errc::token_missing};
-  auto a = c.w.tokens->verify_access(tok, worker::now_ms());
+  auto a = access_token(c, e.id, {});
   if (!a) return {a.error};
-  if (a.claims.edition != e.id) return {errc::token_scope};
   who.shopper = std::move(a.claims);
   return who;
 }
@@ -60,11 +58,8 @@ net::awaitable<response> create_hold(request_context& c) {
   const edition_config* e = w.cfg.find_edition(c.params.get("edition"));
   const phase_config* p = e ? e->find_phase(c.params.get("phase")) : nullptr;
   if (!p) co_return error_response(v, errc::unknown_room);
-  auto tok = bearer_token(c.req);
-  if (tok.empty()) co_return error_response(v, errc::token_missing);
-  auto a = w.tokens->verify_access(tok, worker::now_ms());
+  auto a = access_token(c, e->id, p->id);
   if (!a) co_return error_response(v, a.error);
-  if (a.claims.edition != e->id || a.claims.phase != p->id) co_return error_response(v, errc::token_scope);
   std::string_view idem = c.req["Idempotency-Key"];
   if (!valid_idempotency_key(idem)) co_return error_response(v, errc::idempotency_key_required);
 

@@ -187,12 +187,8 @@ net::awaitable<response> heartbeat(request_context& c) {
   auto& w = c.w;
   auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
   if (!r) co_return error_response(v, errc::unknown_room);
-  auto tok = bearer_token(c.req);
-  if (tok.empty()) co_return error_response(v, errc::token_missing);
-  auto a = w.tokens->verify_access(tok, worker::now_ms());
+  auto a = access_token(c, r->edition->id, r->phase->id);
   if (!a) co_return error_response(v, a.error);
-  if (a.claims.edition != r->edition->id || a.claims.phase != r->phase->id)
-    co_return error_response(v, errc::token_scope);
   std::string idle = std::to_string(r->phase->shopper_idle.count());
   std::string_view keys[] = {r->active_key, r->sessions_key};
   std::string_view args[] = {a.claims.account, a.claims.session, idle};

@@ -29,10 +29,7 @@ using test::http_client;
 using test::json_field;
 using test::json_int;
 
-const runtime_secrets kSecrets{.admin_key = "admin-key-0123456789abcdef",
-                               .jwt_key = "organiser-jwt-key-0123456789",
-                               .payment_key = "payment-backend-key-0123456789",
-                               .token_keys = {{"k1", "token-key-0123456789abcdef", 0}}};
+const runtime_secrets& kSecrets = test::test_secrets();
 
 class checkout_test : public ::testing::Test {
  protected:

@@ -21,6 +21,15 @@ inline config test_config(int redis_port) {
   return c;
 }
 
+/// Secrets for in-process gateways (test values, never used outside tests).
+inline const runtime_secrets& test_secrets() {
+  static const runtime_secrets s{.admin_key = "admin-key-0123456789abcdef",
+                                 .jwt_key = "organiser-jwt-key-0123456789",
+                                 .payment_key = "payment-backend-key-0123456789",
+                                 .token_keys = {{"k1", "token-key-0123456789abcdef", 0}}};
+  return s;
+}
+
 /// Starts a real server on a free port and drains it when destroyed.
 struct test_gateway {
   test_gateway(const config& cfg, route_table routes, runtime_secrets secrets = {})
