@@ -81,12 +81,15 @@ void read_phase(config_reader& r, phase_config& p) {
   r.integer("max_active", p.max_active, 1, 100'000'000);
   r.duration("shopper_idle", p.shopper_idle, milliseconds(1000), kDay);
   r.duration("access_ttl", p.access_ttl, milliseconds(1000), kDay);
+  r.timestamp("registration_opens", p.registration_opens_ms);
+  r.timestamp("registration_closes", p.registration_closes_ms);
   r.each_in_array("slots", [&](config_reader& s, const toml::node& n) {
     slot_config slot;
     s.string("id", slot.id);
     s.timestamp("start", slot.start_ms);
     s.duration("duration", slot.duration, milliseconds(1000), kDay * 366);
     s.string("group", slot.group);
+    s.integer("capacity", slot.capacity, 0, 1'000'000'000);
     if (!valid_id(slot.id)) r.error_at(n, "slot in '" + r.child("slots") + "' needs an id of [A-Za-z0-9_.@:-]");
     else if (p.find_slot(slot.id)) r.error_at(n, "slot id '" + slot.id + "' is used twice");
     if (slot.start_ms == 0 || slot.duration.count() == 0) r.error_at(n, "slot '" + slot.id + "' needs start and duration");

@@ -73,6 +73,7 @@ struct slot_config {
   std::int64_t start_ms = 0;  ///< Unix time, ms
   milliseconds duration{0};
   std::string group;  ///< priority group the slot is reserved for ("" = everyone)
+  std::uint64_t capacity = 0;  ///< winners the draw puts in this slot
   std::int64_t end_ms() const { return start_ms + duration.count(); }
 };
 
@@ -110,6 +111,8 @@ struct phase_config {
   unsigned max_active = 1000;         ///< ceiling of active shoppers (live-tunable)
   milliseconds shopper_idle{15 * 60'000};  ///< an active shopper silent this long expires
   milliseconds access_ttl{30 * 60'000};    ///< lifetime of an access token
+  std::int64_t registration_opens_ms = 0;   ///< draw registration window (Unix ms; 0 = none)
+  std::int64_t registration_closes_ms = 0;
   std::vector<slot_config> slots;
   const slot_config* find_slot(std::string_view id) const {
     for (auto& s : slots)

@@ -7,7 +7,7 @@ namespace guichet {
 namespace {
 
 // Indexed by errc; the order must follow the enum (checked by a static_assert below).
-constexpr std::array<std::pair<errc, error_info>, 48> table{{
+constexpr std::array<std::pair<errc, error_info>, 49> table{{
     {errc::ok, {200, "ok", "ok"}},
     {errc::bad_request, {400, "bad_request", "the request is malformed"}},
     {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
@@ -56,6 +56,7 @@ constexpr std::array<std::pair<errc, error_info>, 48> table{{
     {errc::hold_confirmed, {409, "hold_confirmed", "the hold is already confirmed"}},
     {errc::hold_released, {409, "hold_released", "the hold was released"}},
     {errc::service_unauthorized, {401, "service_unauthorized", "a valid service credential is required"}},
+    {errc::registration_closed, {403, "registration_closed", "registration for this draw is not open"}},
 }};
 
 constexpr bool table_in_order() {

@@ -58,6 +58,8 @@ enum class errc {
   hold_confirmed,
   hold_released,
   service_unauthorized,
+  // Draw
+  registration_closed,
 };
 
 }  // namespace guichet

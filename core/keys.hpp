@@ -41,3 +41,15 @@ inline std::string idempotency(std::string_view ed, std::string_view account, st
 }
 
 }  // namespace guichet::keys
+
+namespace guichet::keys {
+
+/// hash: account -> "groups,comma,separated" (possibly empty): the draw's registrations
+inline std::string registrations(std::string_view ed, std::string_view phase) {
+  return prefix(ed) + "reg:" + std::string(phase);
+}
+/// hash: the draw's record: commitment, and once drawn seed, registrants, registrants_sha256,
+/// winners, result_sha256
+inline std::string draw_meta(std::string_view ed, std::string_view phase) { return draw(ed, phase) + ":meta"; }
+
+}  // namespace guichet::keys

@@ -5,9 +5,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <cstring>
 #include <iostream>
+#include <vector>
 
 #include "gateway/log.hpp"
 #include "gateway/checkout_routes.hpp"
+#include "gateway/draw_cli.hpp"
 #include "gateway/inventory_loader.hpp"
 #include "gateway/ops_routes.hpp"
 #include "gateway/room_routes.hpp"
@@ -17,6 +19,9 @@ namespace {
 
 int usage() {
   std::cerr << "usage: guichet --config FILE [--check-config | --load-inventory]\n"
+               "       guichet --config FILE --draw-commit EDITION PHASE\n"
+               "       guichet --config FILE --draw EDITION PHASE SEED OUT_DIR\n"
+               "       guichet --config FILE --import-registrations EDITION PHASE FILE.csv\n"
                "       guichet --script NAME   (prints an embedded Lua script, includes expanded)\n";
   return 2;
 }
@@ -34,10 +39,16 @@ void raise_fd_limit() {
 int main(int argc, char** argv) {
   std::string path;
   bool check_only = false, load_only = false;
+  std::vector<std::string> draw_args;  // the draw command and its operands
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--config") && i + 1 < argc) path = argv[++i];
     else if (!std::strcmp(argv[i], "--check-config")) check_only = true;
     else if (!std::strcmp(argv[i], "--load-inventory")) load_only = true;
+    else if (!std::strcmp(argv[i], "--draw-commit") && i + 2 < argc) draw_args = {argv[i], argv[i + 1], argv[i + 2]}, i += 2;
+    else if (!std::strcmp(argv[i], "--draw") && i + 4 < argc)
+      draw_args = {argv[i], argv[i + 1], argv[i + 2], argv[i + 3], argv[i + 4]}, i += 4;
+    else if (!std::strcmp(argv[i], "--import-registrations") && i + 3 < argc)
+      draw_args = {argv[i], argv[i + 1], argv[i + 2], argv[i + 3]}, i += 3;
     else if (!std::strcmp(argv[i], "--script") && i + 1 < argc) {
       for (auto& s : guichet::scripts())
         if (s.name == argv[i + 1]) {
@@ -59,6 +70,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (load_only) return guichet::load_inventory(loaded.value, std::cout);
+  if (!draw_args.empty()) {
+    const auto& a = draw_args;
+    if (a[0] == "--draw-commit") return guichet::draw_commit(loaded.value, a[1], a[2], std::cout);
+    if (a[0] == "--draw") return guichet::draw_run(loaded.value, a[1], a[2], a[3], a[4], std::cout);
+    return guichet::import_registrations(loaded.value, a[1], a[2], a[3], std::cout);
+  }
   try {
     guichet::log::set_level(loaded.value.log);
     raise_fd_limit();

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/keys.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/json_escape.hpp"
 #include "gateway/redis_errors.hpp"
@@ -141,6 +142,51 @@ net::awaitable<response> join(request_context& c) {
   co_return error_response(v, errc::not_drawn);
 }
 
+// Registration for a draw: one entry per account, inside the phase's window; the priority groups
+// come from the identity token's `groups` claim (or an ops import).
+net::awaitable<response> register_for_draw(request_context& c) {
+  auto v = c.req.version();
+  auto& w = c.w;
+  auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
+  if (!r) co_return error_response(v, errc::unknown_room);
+  auto tok = bearer_token(c.req);
+  if (tok.empty()) co_return error_response(v, errc::token_missing);
+  auto now = worker::now_ms();
+  auto id = w.jwt->verify(tok, now);
+  if (!id) co_return error_response(v, id.error);
+  const phase_config& p = *r->phase;
+  if (!p.draw || now < p.registration_opens_ms || now >= p.registration_closes_ms)
+    co_return error_response(v, errc::registration_closed,
+                             "\"opens_ms\":" + std::to_string(p.registration_opens_ms) +
+                                 ",\"closes_ms\":" + std::to_string(p.registration_closes_ms));
+  std::vector<std::string> sorted = id.id.groups;  // stored sorted, as the draw reads them
+  std::sort(sorted.begin(), sorted.end());
+  std::string groups;
+  for (auto& g : sorted) groups += (groups.empty() ? "" : ",") + g;
+  std::string key = keys::registrations(r->edition->id, p.id);
+  std::string_view setnx[] = {"HSETNX", key, id.id.account, groups};
+  auto res = co_await w.redis->command(setnx);
+  if (res.ec) co_return error_response(v, redis_failure(res));
+  bool fresh = res.reply.integer == 1;
+  if (!fresh) {  // the first registration stands: answer with it
+    std::string_view hget[] = {"HGET", key, id.id.account};
+    auto g = co_await w.redis->command(hget);
+    if (g.ec) co_return error_response(v, redis_failure(g));
+    groups = g.reply.str;
+  }
+  std::string b = "{\"status\":\"registered\",\"account\":\"" + id.id.account + "\",\"groups\":[";
+  std::size_t start = 0;
+  while (start < groups.size()) {
+    auto comma = groups.find(',', start);
+    if (b.back() != '[') b += ',';
+    b += "\"" + groups.substr(start, comma - start) + "\"";
+    start = comma == std::string::npos ? groups.size() : comma + 1;
+  }
+  b += "],\"new\":";
+  b += fresh ? "true" : "false";
+  co_return json_response(v, fresh ? http::status::created : http::status::ok, b + "}");
+}
+
 net::awaitable<response> position(request_context& c) {
   auto v = c.req.version();
   auto t = check_queue_token(c);
@@ -247,6 +293,7 @@ void add_room_routes(route_table& t) {
   const route_policy none{.max_body = 1};  // these POSTs carry no body
   const route_policy redis{.max_body = 1, .needs_redis = true};
   t.add(http::verb::get, "/rooms/{edition}/{phase}/state", "room_state", {.unmetered = true}, state);
+  t.add(http::verb::post, "/rooms/{edition}/{phase}/register", "draw_register", redis, register_for_draw);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/join", "room_join", redis, join);
   t.add(http::verb::get, "/rooms/{edition}/{phase}/position", "room_position", none, position);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/admit", "room_admit", redis, admit);
