@@ -43,6 +43,8 @@ class room_test : public ::testing::Test {
     packs.admit_rate = 1000;
     packs.max_active = 1000;
     packs.pre_queue = 1h;
+    packs.registration_opens_ms = now - 3'600'000;
+    packs.registration_closes_ms = now + 3'600'000;
     packs.slots = {{"open", now - 60'000, 2h, ""}, {"later", now + 3 * 3'600'000, 1h, ""},
                    {"soon", now + 1'500, 1h, ""}};
     phase_config single;
@@ -356,6 +358,39 @@ TEST_F(room_test, pre_queue_order_is_uniform_over_many_openings) {
   double chi = 0, expected = double(openings) / per;
   for (int b : bins) chi += (b - expected) * (b - expected) / expected;
   EXPECT_LT(chi, 18.47) << bins[0] << " " << bins[1] << " " << bins[2] << " " << bins[3] << " " << bins[4];
+}
+
+TEST_F(room_test, draw_registration_is_once_per_account_and_only_inside_the_window) {
+  start();
+  http_client c(port());
+  auto club = test::mint_jwt(kSecrets.jwt_key, test::claims("reg-1", now / 1000 + 600, R"(,"groups":["club","zeta"])"));
+  auto first = c.request("POST", "/rooms/test-ed/packs/register", {}, auth(club));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 201) << first->body;
+  EXPECT_NE(first->body.find(R"("groups":["club","zeta"],"new":true)"), std::string::npos) << first->body;
+  // Again, from another device and with other claims: the first registration stands.
+  auto second = c.request("POST", "/rooms/test-ed/packs/register", {}, auth(jwt("reg-1")));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_NE(second->body.find(R"("groups":["club","zeta"],"new":false)"), std::string::npos) << second->body;
+  EXPECT_EQ(redis.cli({"HGET", keys::registrations("test-ed", "packs"), "reg-1"}), "club,zeta");
+  // A phase without a draw, or outside the window: refused.
+  auto closed = c.request("POST", "/rooms/test-ed/single/register", {}, auth(jwt("reg-2")));
+  EXPECT_EQ(closed->status, 403);
+  EXPECT_EQ(json_field(closed->body, "code"), "registration_closed");
+  EXPECT_EQ(c.request("POST", "/rooms/test-ed/packs/register", {}, "")->status, 401);
+}
+
+TEST_F(room_test, registration_window_bounds_are_enforced) {
+  auto& p = phase("packs");
+  p.registration_opens_ms = now + 3'600'000;  // not open yet
+  p.registration_closes_ms = now + 7'200'000;
+  start();
+  http_client c(port());
+  auto early = c.request("POST", "/rooms/test-ed/packs/register", {}, auth(jwt("reg-early")));
+  EXPECT_EQ(early->status, 403);
+  EXPECT_EQ(json_int(early->body, "opens_ms"), now + 3'600'000);
+  EXPECT_EQ(redis.cli({"HLEN", keys::registrations("test-ed", "packs")}), "0");
 }
 
 TEST_F(room_test, tokens_for_another_room_are_refused) {
