@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <future>
+#include <random>
 #include <iostream>
 #include <map>
 #include <set>
@@ -439,6 +440,53 @@ TEST_F(checkout_fault_test, script_flush_and_redis_restart_mid_storm_break_nothi
   }
   EXPECT_EQ(sum, held);  // account counts agree with the seats held
   EXPECT_GT(created.load(), 0);
+}
+
+}  // namespace
+}  // namespace guichet
+
+namespace guichet {
+namespace {
+
+// Garbage in every position a client controls: request lines, headers, tokens, bodies. Nothing
+// may crash or wedge the server, and nothing may touch the inventory.
+TEST_F(checkout_test, random_garbage_never_crashes_or_stalls_the_server) {
+  start();
+  auto token = shoppers("junk-", 1)[0];
+  std::mt19937 rng(1234);
+  auto junk = [&](std::size_t max) {
+    std::string s(rng() % max, '\0');
+    for (auto& ch : s) ch = static_cast<char>(rng() % 256);
+    return s;
+  };
+  const char* targets[] = {"/editions/test-ed/phases/single/holds", "/rooms/test-ed/single/join",
+                           "/rooms/test-ed/single/admit", "/editions/test-ed/holds/0123456789abcdef/confirm",
+                           "/admin/rooms/test-ed/single", "/rooms/test-ed/packs/register"};
+  for (int i = 0; i < 600; ++i) {
+    http_client c(gw->port(), 2s);
+    std::string req;
+    switch (i % 4) {
+      case 0: req = junk(512); break;  // not HTTP at all
+      case 1: req = "POST " + std::string(targets[i % 6]) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + junk(200) +
+                    "\r\nContent-Length: 5\r\n\r\nhello"; break;
+      case 2: {
+        auto body = junk(300);
+        req = "POST " + std::string(targets[i % 6]) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+              "\r\nIdempotency-Key: j" + std::to_string(i) + "\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body;
+        break;
+      }
+      default: req = "GET /" + junk(100) + " HTTP/1.1\r\n" + junk(100) + "\r\n\r\n";
+    }
+    c.send_raw(req);
+    c.read();  // whatever comes back, or a close; never a hang beyond the client's 2 s
+  }
+  http_client ok(gw->port());
+  auto r = ok.request("GET", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  expect_inventory_consistent();
+  EXPECT_EQ(field(keys::account("test-ed", "junk-0"), "total"), 0);
 }
 
 }  // namespace
