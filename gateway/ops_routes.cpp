@@ -13,8 +13,9 @@ void add_ops_routes(route_table& t) {
     co_return json_response(c.req.version(), http::status::ok, R"({"status":"ok"})");
   });
   t.add(http::verb::get, "/readyz", "readyz", {.unmetered = true}, [](request_context& c) -> net::awaitable<response> {
-    if (!c.w.srv.redis_ready())
-      co_return error_response(c.req.version(), errc::unavailable, {}, "redis is not connected or scripts are not loaded");
+    if (!c.w.srv.ready())
+      co_return error_response(c.req.version(), errc::unavailable, {},
+                               "redis is not connected, scripts are not loaded, or room caches are cold");
     co_return json_response(c.req.version(), http::status::ok, R"({"status":"ready"})");
   });
   t.add(http::verb::get, "/metrics", "metrics", {.unmetered = true}, [](request_context& c) -> net::awaitable<response> {

@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 
@@ -38,7 +39,8 @@ room_cache::room* room_cache::find(std::string_view edition, std::string_view ph
 }
 
 void room_cache::start() {
-  if (!rooms_.empty()) net::co_spawn(w_.io, refresh_loop(), net::detached);
+  if (rooms_.empty()) warm_ = true;
+  else net::co_spawn(w_.io, refresh_loop(), net::detached);
 }
 
 void room_cache::reload() {
@@ -52,6 +54,7 @@ net::awaitable<void> room_cache::refresh_loop() {
       if (w_.draining) break;
       co_await refresh(r);
     }
+    if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& r) { return r.loaded; })) warm_ = true;
     t.expires_after(w_.cfg.room_refresh);
     co_await t.async_wait(net::as_tuple(net::use_awaitable));
   }

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@ class room_cache {
   void start();
   /// Config reloaded: push the new live knobs on the next refresh.
   void reload();
+  /// True once every room has been read from Redis at least once (readiness).
+  bool warm() const { return warm_.load(std::memory_order_relaxed); }
   /// Refreshes one room now (after an admin change, so this worker's next answer shows it).
   boost::asio::awaitable<void> refresh(room& r);
 
@@ -44,6 +47,7 @@ class room_cache {
 
   worker& w_;
   std::vector<room> rooms_;
+  std::atomic<bool> warm_{false};  // read by /readyz on any worker
 };
 
 }  // namespace guichet

@@ -128,6 +128,13 @@ bool server::redis_ready() const {
   return true;
 }
 
+bool server::ready() const {
+  if (!redis_ready()) return false;
+  for (auto& w : workers_)
+    if (!w->rooms->warm()) return false;
+  return true;
+}
+
 std::vector<const worker_stats*> server::stats() const {
   std::vector<const worker_stats*> out;
   for (auto& w : workers_) out.push_back(&w->stats);

@@ -33,6 +33,8 @@ class server {
   void reload(const config& cfg);
 
   bool redis_ready() const;
+  /// Redis up with scripts loaded on every worker, and every worker's room cache warm.
+  bool ready() const;
   const route_table& routes() const { return routes_; }
   std::vector<const worker_stats*> stats() const;
   rate_guard& ip_guard() { return ip_guard_; }

@@ -62,13 +62,11 @@ class room_test : public ::testing::Test {
       add_room_routes(t);
       gws.push_back(std::make_unique<test::test_gateway>(cfg, std::move(t), kSecrets));
     }
-    // Ready once every gateway is connected to Redis and has cached a room state.
+    // Ready (Redis up, scripts loaded, every worker's room cache warm) on every gateway.
     for (int g = 0; g < gateways; ++g) {
       bool ready = false;
-      for (int i = 0; i < 200 && !ready; ++i) {
-        http_client c(port(g));
-        auto r = c.request("GET", "/rooms/test-ed/single/state");
-        ready = r && r->status == 200 && gws[static_cast<std::size_t>(g)]->srv.redis_ready();
+      for (int i = 0; i < 500 && !ready; ++i) {
+        ready = gws[static_cast<std::size_t>(g)]->srv.ready();
         if (!ready) std::this_thread::sleep_for(20ms);
       }
       ASSERT_TRUE(ready) << "gateway " << g << " never became ready";
@@ -185,7 +183,7 @@ TEST_F(room_test, state_is_identical_everywhere_cacheable_and_validated) {
 TEST_F(room_test, two_gateways_admit_in_queue_order_at_the_configured_rate) {
   phase("single").admit_rate = 40;
   start(2);
-  const int fans = 120;
+  const int fans = 200;
   std::vector<std::string> tokens(fans);
   std::vector<long long> position(fans);
   for (int i = 0; i < fans; ++i) {
@@ -194,13 +192,24 @@ TEST_F(room_test, two_gateways_admit_in_queue_order_at_the_configured_rate) {
     tokens[i] = json_field(r->body, "queue_token");
     position[i] = json_int(r->body, "position");
   }
+  // The outflow: the serving counter, read through both gateways, advances at the admit rate.
+  auto serving_at = [&](int g) { return json_int(state(g), "serving"); };
+  auto t0 = std::chrono::steady_clock::now();
+  auto s0 = serving_at(0);
+  std::this_thread::sleep_for(2s);
+  auto s1 = serving_at(1);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_LT(s1, fans) << "the queue ran dry during the measurement";
+  // One refresh period (50 ms) of slack at each end of the window.
+  EXPECT_NEAR((s1 - s0) / secs, 40.0, 4.0 + 2 * 40 * 0.05 / secs) << s0 << " -> " << s1 << " in " << secs << " s";
+  // Admission follows the counter, in queue order: admit everyone as their turn comes.
   std::vector<std::chrono::steady_clock::time_point> admitted(fans);
   std::vector<bool> done(fans);
   int count = 0;
-  auto deadline = std::chrono::steady_clock::now() + 15s;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
   http_client c0(port(0)), c1(port(1));
   while (count < fans && std::chrono::steady_clock::now() < deadline) {
-    auto serving = json_int(state(count % 2), "serving");
+    auto serving = serving_at(count % 2);
     for (int i = 0; i < fans; ++i) {
       if (done[i] || position[i] >= serving) continue;
       auto r = (i % 2 ? c1 : c0).request("POST", "/rooms/test-ed/single/admit", {}, auth(tokens[i]));
@@ -214,11 +223,6 @@ TEST_F(room_test, two_gateways_admit_in_queue_order_at_the_configured_rate) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_EQ(count, fans);
-  auto first = *std::min_element(admitted.begin(), admitted.end());
-  auto last = *std::max_element(admitted.begin(), admitted.end());
-  double secs = std::chrono::duration<double>(last - first).count();
-  double rate = (fans - 1) / secs;
-  EXPECT_NEAR(rate, 40.0, 4.0) << "admitted " << fans << " in " << secs << " s";
   // Queue order: nobody is let in before someone ahead of them by more than one refresh step.
   int inversions = 0;
   for (int i = 0; i < fans; ++i)
@@ -343,7 +347,7 @@ TEST_F(room_test, pre_queue_order_is_uniform_over_many_openings) {
     std::vector<long long> pos;
     for (auto& t : tokens[j]) {
       std::optional<test::http_reply> r;
-      for (int tries = 0; tries < 100; ++tries) {
+      for (int tries = 0; tries < 500; ++tries) {
         r = c.request("GET", "/rooms/test-ed/packs/position", {}, auth(t));
         if (r && json_field(r->body, "known") == "true") break;
         std::this_thread::sleep_for(20ms);

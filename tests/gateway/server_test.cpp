@@ -194,10 +194,12 @@ TEST_F(server_test, connection_limit_answers_503) {
   auto cfg = base();
   cfg.server.max_connections = 3;
   start(cfg);
+  // Wait until the readiness probes' connections are gone: only then are 3 places free.
+  for (int i = 0; i < 200 && gw->srv.open_connections().load() != 0; ++i) std::this_thread::sleep_for(10ms);
   http_client a(gw->port()), b(gw->port()), c(gw->port());
-  ASSERT_TRUE(a.request("GET", "/healthz"));
-  ASSERT_TRUE(b.request("GET", "/healthz"));
-  ASSERT_TRUE(c.request("GET", "/healthz"));
+  ASSERT_EQ(a.request("GET", "/healthz")->status, 200);
+  ASSERT_EQ(b.request("GET", "/healthz")->status, 200);
+  ASSERT_EQ(c.request("GET", "/healthz")->status, 200);
   http_client d(gw->port());
   auto r = d.read();
   ASSERT_TRUE(r);
