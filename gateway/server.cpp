@@ -43,6 +43,7 @@ void server::start() {
     w->rooms->start();
     w->stock->start();
     net::co_spawn(w->io, accept_loop(*w), net::detached);
+    net::co_spawn(w->io, deadline_sweep(*w), net::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }
   log::info("listening", {{"address", cfg_.server.listen}, {"port", std::to_string(port_)},
@@ -61,6 +62,22 @@ net::awaitable<void> server::accept_loop(worker& w) {
       continue;
     }
     net::co_spawn(w.io, run_session(w, std::move(socket)), net::detached);
+  }
+}
+
+net::awaitable<void> server::deadline_sweep(worker& w) {
+  net::steady_timer t(w.io);
+  boost::system::error_code ec;
+  for (;;) {
+    t.expires_after(std::chrono::milliseconds(50));
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    if (w.draining && w.sessions.empty()) co_return;
+    auto now = std::chrono::steady_clock::now();
+    for (auto& s : w.sessions)
+      if (!s.expired && s.deadline <= now) {
+        s.expired = true;
+        s.socket->cancel(ec);
+      }
   }
 }
 

@@ -45,6 +45,7 @@ class server {
 
  private:
   net::awaitable<void> accept_loop(worker& w);
+  net::awaitable<void> deadline_sweep(worker& w);
   net::awaitable<void> drain_worker(worker& w, std::chrono::steady_clock::time_point deadline);
 
   config cfg_;

@@ -59,30 +59,6 @@ std::optional<errc> read_error(const boost::system::error_code& ec) {
   return errc::bad_request;
 }
 
-// The socket and its deadline. A deadline cancels the pending operation (unlike beast's
-// tcp_stream, which closes the socket) so that a 408 can still be written. Shared with the
-// timer's handler, which may run after the session's frame is gone.
-struct connection : std::enable_shared_from_this<connection> {
-  connection(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
-  tcp::socket socket;
-  net::steady_timer timer;
-  bool expired = false;
-
-  void arm(std::chrono::milliseconds d) {
-    expired = false;
-    timer.expires_after(d);
-    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (ec) return;
-      self->expired = true;
-      self->socket.cancel(ec);
-    });
-  }
-  /// The read/write error as the session should see it: a cancel by our deadline is a timeout.
-  boost::system::error_code seen(boost::system::error_code ec) const {
-    return ec == net::error::operation_aborted && expired ? beast::error::timeout : ec;
-  }
-};
-
 }  // namespace
 
 net::awaitable<void> run_session(worker& w, tcp::socket socket) {
@@ -100,27 +76,35 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
   boost::system::error_code nodelay_ec;
   socket.set_option(tcp::no_delay(true), nodelay_ec);
   const ip_bytes peer = peer_address(socket);
-  auto conn = std::make_shared<connection>(std::move(socket));
-  auto& stream = conn->socket;
+  auto& stream = socket;
 
   const auto& limits = w.cfg.limits;
   beast::flat_buffer buffer(limits.header_bytes + limits.body_bytes);
 
-  if (srv.open_connections().fetch_add(1, std::memory_order_relaxed) >= srv.initial_config().server.max_connections) {
-    hs.connections_rejected.add();
-    auto res = error_response(11, errc::too_many_connections);
-    res.keep_alive(false);
-    conn->arm(w.cfg.timeouts.write);
-    co_await http::async_write(stream, res, tuple);
-    co_return;
-  }
-
-  auto entry = w.sessions.insert(w.sessions.end(), {&stream, false});
+  auto entry = w.sessions.insert(w.sessions.end(), {&stream});
   struct entry_guard {
     worker& w;
     std::list<worker::session_entry>::iterator it;
     ~entry_guard() { w.sessions.erase(it); }
   } eg{w, entry};
+  // Deadlines: the worker's sweep cancels our pending I/O once `deadline` has passed; a cancel
+  // it caused reads as a timeout (a drain's cancel does not).
+  auto arm = [&](std::chrono::milliseconds d) {
+    entry->deadline = steady_clock::now() + d;
+    entry->expired = false;
+  };
+  auto seen = [&](boost::system::error_code ec) {
+    return ec == net::error::operation_aborted && entry->expired ? boost::system::error_code(beast::error::timeout) : ec;
+  };
+
+  if (srv.open_connections().fetch_add(1, std::memory_order_relaxed) >= srv.initial_config().server.max_connections) {
+    hs.connections_rejected.add();
+    auto res = error_response(11, errc::too_many_connections);
+    res.keep_alive(false);
+    arm(w.cfg.timeouts.write);
+    co_await http::async_write(stream, res, tuple);
+    co_return;
+  }
 
   const auto& routes = srv.routes();
   for (;;) {
@@ -128,9 +112,9 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     if (w.draining) break;
     // Idle keep-alive: wait for the first byte of the next request under the idle deadline.
     if (buffer.size() == 0) {
-      conn->arm(w.cfg.timeouts.idle);
+      arm(w.cfg.timeouts.idle);
       auto [rec, n] = co_await stream.async_read_some(buffer.prepare(limits.header_bytes), tuple);
-      auto ec = conn->seen(rec);
+      auto ec = seen(rec);
       if (ec) {
         if (ec == beast::error::timeout) hs.deadline_closes.add();
         break;
@@ -147,11 +131,11 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     path_params params;
     router::match m{router::match::kind::not_found};
 
-    conn->arm(w.cfg.timeouts.header);
+    arm(w.cfg.timeouts.header);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple);
     auto started = steady_clock::now();
     if (hec) {
-      failed = read_error(conn->seen(hec));
+      failed = read_error(seen(hec));
       if (!failed) break;
     } else {
       auto& req = parser.get();
@@ -166,10 +150,10 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
         }
       }
       if (!failed && !parser.is_done()) {
-        conn->arm(w.cfg.timeouts.body);
+        arm(w.cfg.timeouts.body);
         auto [bec, bn] = co_await http::async_read(stream, buffer, parser, tuple);
         if (bec) {
-          failed = read_error(conn->seen(bec));
+          failed = read_error(seen(bec));
           if (!failed) break;
         }
       }
@@ -210,9 +194,9 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());
     res.keep_alive(keep);
 
-    conn->arm(w.cfg.timeouts.write);
+    arm(w.cfg.timeouts.write);
     auto [wec0, wn] = co_await http::async_write(stream, res, tuple);
-    auto wec = conn->seen(wec0);
+    auto wec = seen(wec0);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
     w.stats.record(route, static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
     if (wec) {
@@ -222,7 +206,6 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     if (!keep) break;
   }
   boost::system::error_code ec;
-  conn->timer.cancel();
   stream.shutdown(tcp::socket::shutdown_send, ec);
 }
 

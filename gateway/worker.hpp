@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <list>
 #include <memory>
 #include <random>
@@ -43,10 +44,14 @@ class worker {
   /// Unix time in ms (token expiry uses the gateway's clock; room windows use Redis').
   static std::int64_t now_ms();
 
-  /// Open connections, so a drain can close the idle ones at once.
+  /// Open connections: a drain closes the idle ones at once, and the deadline sweep (one
+  /// coarse timer per worker, every 50 ms) cancels the I/O of any past its deadline, so that
+  /// arming a deadline on the request path is a plain store, not a timer syscall.
   struct session_entry {
     net::ip::tcp::socket* socket;
-    bool busy;
+    bool busy = false;
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+    bool expired = false;
   };
   std::list<session_entry> sessions;
 };
