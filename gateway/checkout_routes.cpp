@@ -52,7 +52,7 @@ caller identify(request_context& c, const edition_config& e, bool service_only) 
   return who;
 }
 
-net::awaitable<response> create_hold(request_context& c) {
+net::awaitable<reply> create_hold(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   const edition_config* e = w.cfg.find_edition(c.params.get("edition"));
@@ -154,7 +154,7 @@ bool valid_hold_id(std::string_view id) {
   return id.size() == 16 && std::all_of(id.begin(), id.end(), [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)); });
 }
 
-net::awaitable<response> get_hold(request_context& c) {
+net::awaitable<reply> get_hold(request_context& c) {
   auto v = c.req.version();
   const edition_config* e = c.w.cfg.find_edition(c.params.get("edition"));
   if (!e) co_return error_response(v, errc::unknown_room);
@@ -176,7 +176,7 @@ net::awaitable<response> get_hold(request_context& c) {
 }
 
 // confirm (service) and release (owner or service) share the lookup and the key naming.
-net::awaitable<response> settle(request_context& c, bool confirm) {
+net::awaitable<reply> settle(request_context& c, bool confirm) {
   auto v = c.req.version();
   auto& w = c.w;
   const edition_config* e = w.cfg.find_edition(c.params.get("edition"));
@@ -226,10 +226,10 @@ net::awaitable<response> settle(request_context& c, bool confirm) {
   co_return json_response(v, http::status::ok, "{\"hold_id\":\"" + id + "\",\"status\":\"" + tag + "\"}");
 }
 
-net::awaitable<response> confirm(request_context& c) { return settle(c, true); }
-net::awaitable<response> release(request_context& c) { return settle(c, false); }
+net::awaitable<reply> confirm(request_context& c) { return settle(c, true); }
+net::awaitable<reply> release(request_context& c) { return settle(c, false); }
 
-net::awaitable<response> availability(request_context& c) {
+net::awaitable<reply> availability(request_context& c) {
   auto v = c.req.version();
   const std::string* body = c.w.stock->availability(c.params.get("edition"));
   if (!c.w.cfg.find_edition(c.params.get("edition"))) co_return error_response(v, errc::unknown_room);

@@ -3,6 +3,8 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "core/cidr.hpp"
@@ -25,7 +27,22 @@ struct request_context {
   const ip_bytes& client;
 };
 
-using handler = std::function<net::awaitable<response>(request_context&)>;
+/// What a handler returns: a response, or the complete bytes of one already serialised (a
+/// cached answer that is the same for everyone, written as is: no header building, no copy).
+struct reply {
+  reply(response r) : res(std::move(r)) {}  // NOLINT: every handler returns responses this way
+  static reply prebuilt(std::shared_ptr<const std::string> bytes, int status) {
+    reply r{response{}};
+    r.raw = std::move(bytes);
+    r.raw_status = status;
+    return r;
+  }
+  response res;
+  std::shared_ptr<const std::string> raw;
+  int raw_status = 0;
+};
+
+using handler = std::function<net::awaitable<reply>(request_context&)>;
 
 /// The router plus one handler per route, in the same order.
 struct route_table {

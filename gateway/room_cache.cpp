@@ -144,6 +144,11 @@ void room_cache::render(room& r) {
   std::snprintf(etag, sizeof etag, "W/\"%016llx\"", static_cast<unsigned long long>(h));
   r.body = std::move(b);
   r.etag = etag;
+  const std::string head = "Server: guichet\r\nCache-Control: public, max-age=1\r\nETag: " + r.etag + "\r\n";
+  r.raw_ok = std::make_shared<const std::string>("HTTP/1.1 200 OK\r\n" + head +
+                                                 "Content-Type: application/json\r\nContent-Length: " +
+                                                 std::to_string(r.body.size()) + "\r\n\r\n" + r.body);
+  r.raw_not_modified = std::make_shared<const std::string>("HTTP/1.1 304 Not Modified\r\n" + head + "\r\n");
 }
 
 }  // namespace guichet

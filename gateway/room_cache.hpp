@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ class room_cache {
     bool force = false;  ///< push config's live knobs over Redis' on the next refresh (SIGHUP)
     std::string body;    ///< the public JSON
     std::string etag;
+    /// The complete HTTP/1.1 answers to a poll, serialised once per refresh.
+    std::shared_ptr<const std::string> raw_ok, raw_not_modified;
     std::size_t slot_index(std::string_view id) const;
   };
 

@@ -68,13 +68,16 @@ queue_ticket check_queue_token(request_context& c) {
   return t;
 }
 
-net::awaitable<response> state(request_context& c) {
+net::awaitable<reply> state(request_context& c) {
   auto v = c.req.version();
   auto* r = c.w.rooms->find(c.params.get("edition"), c.params.get("phase"));
   if (!r) co_return error_response(v, errc::unknown_room);
   if (!r->loaded) co_return error_response(v, errc::unavailable);
+  const bool unchanged = c.req[http::field::if_none_match] == r->etag;
+  // HTTP/1.1 (every CDN and browser): the bytes serialised at the last refresh.
+  if (v == 11) co_return reply::prebuilt(unchanged ? r->raw_not_modified : r->raw_ok, unchanged ? 304 : 200);
   response res;
-  if (c.req[http::field::if_none_match] == r->etag) {
+  if (unchanged) {
     res = response{http::status::not_modified, v};
     res.set(http::field::server, "guichet");
   } else {
@@ -85,7 +88,7 @@ net::awaitable<response> state(request_context& c) {
   co_return res;
 }
 
-net::awaitable<response> join(request_context& c) {
+net::awaitable<reply> join(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
@@ -144,7 +147,7 @@ net::awaitable<response> join(request_context& c) {
 
 // Registration for a draw: one entry per account, inside the phase's window; the priority groups
 // come from the identity token's `groups` claim (or an ops import).
-net::awaitable<response> register_for_draw(request_context& c) {
+net::awaitable<reply> register_for_draw(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
@@ -187,7 +190,7 @@ net::awaitable<response> register_for_draw(request_context& c) {
   co_return json_response(v, fresh ? http::status::created : http::status::ok, b + "}");
 }
 
-net::awaitable<response> position(request_context& c) {
+net::awaitable<reply> position(request_context& c) {
   auto v = c.req.version();
   auto t = check_queue_token(c);
   if (t.error != errc::ok) co_return error_response(v, t.error);
@@ -196,7 +199,7 @@ net::awaitable<response> position(request_context& c) {
   co_return res;
 }
 
-net::awaitable<response> admit(request_context& c) {
+net::awaitable<reply> admit(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto t = check_queue_token(c);
@@ -228,7 +231,7 @@ net::awaitable<response> admit(request_context& c) {
   co_return error_response(v, errc::room_closed);
 }
 
-net::awaitable<response> heartbeat(request_context& c) {
+net::awaitable<reply> heartbeat(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
@@ -244,7 +247,7 @@ net::awaitable<response> heartbeat(request_context& c) {
   co_return json_response(v, http::status::ok, R"({"status":"active"})");
 }
 
-net::awaitable<response> admin(request_context& c) {
+net::awaitable<reply> admin(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   if (!is_admin(c.req, w.secrets.admin_key)) co_return error_response(v, errc::admin_unauthorized);

@@ -1,6 +1,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -162,6 +163,8 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
     // A failed read leaves the stream out of step: answer and close.
     bool close = failed.has_value();
     response res;
+    std::shared_ptr<const std::string> raw;  // a prebuilt answer, written as is
+    int raw_status = 0;
     if (failed) {
       if (*failed == errc::request_timeout) hs.deadline_closes.add();
       res = error_response(parser.is_header_done() ? parser.get().version() : 11, *failed);
@@ -188,17 +191,26 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
         res = error_response(req.version(), errc::unavailable);
       } else {
         request_context ctx{req, params, w, client};
-        res = co_await routes.handlers[route](ctx);
+        reply rp = co_await routes.handlers[route](ctx);
+        res = std::move(rp.res);
+        raw = std::move(rp.raw);
+        raw_status = rp.raw_status;
       }
     }
     bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());
-    res.keep_alive(keep);
-
     arm(w.cfg.timeouts.write);
-    auto [wec0, wn] = co_await http::async_write(stream, res, tuple);
+    boost::system::error_code wec0;
+    if (raw) {
+      auto [e, n] = co_await net::async_write(stream, net::buffer(*raw), tuple);
+      wec0 = e;
+    } else {
+      res.keep_alive(keep);
+      auto [e, n] = co_await http::async_write(stream, res, tuple);
+      wec0 = e;
+    }
     auto wec = seen(wec0);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
-    w.stats.record(route, static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
+    w.stats.record(route, raw ? raw_status : static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
     if (wec) {
       if (wec == beast::error::timeout) hs.deadline_closes.add();
       break;

@@ -178,6 +178,15 @@ TEST_F(room_test, state_is_identical_everywhere_cacheable_and_validated) {
   http_client other(port(1));
   EXPECT_EQ(other.request("GET", "/rooms/test-ed/single/state", {}, "If-None-Match: " + etag + "\r\n")->status, 304);
   EXPECT_EQ(c.request("GET", "/rooms/test-ed/nope/state")->status, 404);
+  // HTTP/1.0 gets the same document through the ordinary response path, then a close.
+  http_client old(port());
+  old.send_raw("GET /rooms/test-ed/single/state HTTP/1.0\r\n\r\n");
+  auto r10 = old.read();
+  ASSERT_TRUE(r10);
+  EXPECT_EQ(r10->status, 200);
+  EXPECT_EQ(r10->body, r->body);
+  EXPECT_EQ(r10->header("etag"), etag);
+  EXPECT_TRUE(old.closed_by_peer());
 }
 
 TEST_F(room_test, two_gateways_admit_in_queue_order_at_the_configured_rate) {

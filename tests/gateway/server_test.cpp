@@ -28,16 +28,16 @@ route_table routes_for_tests() {
   route_table t;
   add_ops_routes(t);
   t.add(http::verb::post, "/test/echo", "test_echo", {.max_body = 64, .json_body = true},
-        [](request_context& c) -> net::awaitable<response> {
+        [](request_context& c) -> net::awaitable<reply> {
           co_return json_response(c.req.version(), http::status::ok, c.req.body());
         });
-  t.add(http::verb::get, "/test/slow", "test_slow", {}, [](request_context& c) -> net::awaitable<response> {
+  t.add(http::verb::get, "/test/slow", "test_slow", {}, [](request_context& c) -> net::awaitable<reply> {
     net::steady_timer t(co_await net::this_coro::executor, 400ms);
     co_await t.async_wait(net::use_awaitable);
     co_return json_response(c.req.version(), http::status::ok, R"({"slow":true})");
   });
   t.add(http::verb::get, "/test/time", "test_time", {.needs_redis = true},
-        [](request_context& c) -> net::awaitable<response> {
+        [](request_context& c) -> net::awaitable<reply> {
           auto r = co_await c.w.redis->eval(script::server_time, {}, {});
           if (r.ec) co_return error_response(c.req.version(), errc::unavailable);
           co_return json_response(c.req.version(), http::status::ok, std::to_string(r.reply.integer));
