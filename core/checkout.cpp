@@ -1,8 +1,8 @@
 #include "core/checkout.hpp"
 
+#include "core/digest.hpp"
 #include "core/token.hpp"
 
-#include <openssl/evp.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -96,16 +96,7 @@ std::string hold_fingerprint(std::string_view phase, const std::vector<hold_item
   std::string canonical(phase);
   canonical += '/';
   canonical += encode_items(items);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_Digest(canonical.data(), canonical.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < 16; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
-  }
-  return out;
+  return sha256_hex(canonical).substr(0, 32);  // 128 bits tell requests apart
 }
 
 std::string encode_items(const std::vector<hold_item>& items) {

@@ -1,5 +1,7 @@
 #include "core/draw.hpp"
 
+#include "core/digest.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -129,19 +131,6 @@ std::string winners_csv(const std::vector<registrant>& regs, const std::vector<s
     out += ',';
     out += std::to_string(++rank);
     out += '\n';
-  }
-  return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[md[i] >> 4];
-    out += hex[md[i] & 15];
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/digest.hpp"
 
 namespace guichet {
 
@@ -76,8 +77,6 @@ std::string winners_csv(const std::vector<registrant>& canonical, const std::vec
 
 std::string iso8601(std::int64_t ms);
 
-/// Lowercase hex SHA-256.
-std::string sha256_hex(std::string_view data);
 /// Parses 64 hex characters into 32 bytes.
 bool parse_seed(std::string_view hex, std::array<std::uint8_t, 32>& out);
 

@@ -26,13 +26,6 @@ const phase_config* draw_phase(const config& cfg, const std::string& ed, const s
   return p && p->draw ? p : nullptr;
 }
 
-std::string hex(const std::uint8_t* b, std::size_t n) {
-  static constexpr char h[] = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += h[b[i] >> 4], s += h[b[i] & 15];
-  return s;
-}
-
 std::string seed_commitment(const std::array<std::uint8_t, 32>& seed) {
   return sha256_hex(std::string_view(reinterpret_cast<const char*>(seed.data()), seed.size()));
 }
@@ -65,7 +58,7 @@ int draw_commit(const config& cfg, const std::string& ed, const std::string& ph,
         << "); draw with the seed that matches it\n";
     return 1;
   }
-  out << "seed (secret until the draw): " << hex(seed.data(), seed.size()) << "\n"
+  out << "seed (secret until the draw): " << to_hex(seed.data(), seed.size()) << "\n"
       << "commitment (publish now):     " << commitment << "\n";
   return 0;
 }

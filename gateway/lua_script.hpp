@@ -2,6 +2,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/digest.hpp"  // sha1_hex: the name SCRIPT LOAD returns
+
 namespace guichet {
 
 /// A Lua script embedded at build time from gateway/lua/<name>.lua.
@@ -11,7 +13,5 @@ struct lua_script {
   std::string sha1;  ///< hex SHA-1 of the body: the name Redis knows it by
 };
 
-/// SHA-1 in lowercase hex, as SCRIPT LOAD returns it.
-std::string sha1_hex(std::string_view data);
 
 }  // namespace guichet

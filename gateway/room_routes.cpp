@@ -45,6 +45,13 @@ std::string position_json(const room& r, const queue_claims& q, const position_i
   return b;
 }
 
+// The organiser's identity token of the request.
+identity_result fan_identity(request_context& c) {
+  auto tok = bearer_token(c.req);
+  if (tok.empty()) return {errc::token_missing, {}};
+  return c.w.jwt->verify(tok, worker::now_ms());
+}
+
 // Resolves the path's room and a queue token for it.
 struct queue_ticket {
   errc error = errc::ok;
@@ -93,9 +100,7 @@ net::awaitable<reply> join(request_context& c) {
   auto& w = c.w;
   auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
   if (!r) co_return error_response(v, errc::unknown_room);
-  auto tok = bearer_token(c.req);
-  if (tok.empty()) co_return error_response(v, errc::token_missing);
-  auto id = w.jwt->verify(tok, worker::now_ms());
+  auto id = fan_identity(c);
   if (!id) co_return error_response(v, id.error);
   const std::string& account = id.id.account;
 
@@ -152,10 +157,8 @@ net::awaitable<reply> register_for_draw(request_context& c) {
   auto& w = c.w;
   auto* r = w.rooms->find(c.params.get("edition"), c.params.get("phase"));
   if (!r) co_return error_response(v, errc::unknown_room);
-  auto tok = bearer_token(c.req);
-  if (tok.empty()) co_return error_response(v, errc::token_missing);
   auto now = worker::now_ms();
-  auto id = w.jwt->verify(tok, now);
+  auto id = fan_identity(c);
   if (!id) co_return error_response(v, id.error);
   const phase_config& p = *r->phase;
   if (!p.draw || now < p.registration_opens_ms || now >= p.registration_closes_ms)
