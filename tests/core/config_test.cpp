@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <unistd.h>
 
 #include "core/duration.hpp"
 #include "core/secret.hpp"
@@ -142,7 +143,7 @@ TEST(config, missing_file_is_an_error) {
 TEST(secret, from_env_and_file) {
   ::setenv("GUICHET_TEST_SECRET", "0123456789abcdef-env", 1);
   EXPECT_EQ(load_secret({.env = "GUICHET_TEST_SECRET"}), "0123456789abcdef-env");
-  std::string path = ::testing::TempDir() + "/secret.txt";
+  std::string path = ::testing::TempDir() + "/secret-" + std::to_string(::getpid()) + ".txt";
   std::ofstream(path) << "0123456789abcdef-file\n";
   EXPECT_EQ(load_secret({.file = path}), "0123456789abcdef-file");
 }

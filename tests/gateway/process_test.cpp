@@ -29,7 +29,7 @@ std::string run(const std::string& cmd, int& rc) {
 }
 
 std::string write_config(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -63,8 +63,10 @@ class running_gateway : public ::testing::Test {
     port = test::free_port();
     config_text = "[server]\nport = " + std::to_string(port) + "\nthreads = 2\n[redis]\nport = " +
                   std::to_string(redis.port()) + "\n[timeouts]\ndrain = \"3s\"\n";
-    path = write_config("running.toml", config_text + limits);
-    log = ::testing::TempDir() + "/running.log";
+    // Per-process names: ctest runs the tests of this fixture in parallel processes.
+    const std::string name = "running-" + std::to_string(::getpid());
+    path = write_config(name + ".toml", config_text + limits);
+    log = ::testing::TempDir() + "/" + name + ".log";
     pid = ::fork();
     if (pid == 0) {
       ::freopen(log.c_str(), "w", stderr);

@@ -308,7 +308,7 @@ TEST_F(server_test, metrics_pass_promtool) {
   EXPECT_NE(r->body.find("guichet_http_requests_total{route=\"healthz\",status=\"200\"} 1"), std::string::npos);
   EXPECT_NE(r->body.find("guichet_http_requests_total{route=\"unmatched\",status=\"404\"} 1"), std::string::npos);
   EXPECT_NE(r->body.find("guichet_redis_connected 2"), std::string::npos);
-  std::string path = ::testing::TempDir() + "/metrics.txt";
+  std::string path = ::testing::TempDir() + "/metrics-" + std::to_string(::getpid()) + ".txt";
   std::ofstream(path) << r->body;
   std::string cmd = "promtool check metrics < " + path + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
