@@ -11,18 +11,12 @@
 
 #include "core/keys.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/run_command.hpp"
 
 namespace guichet {
 namespace {
 
-std::string run(const std::string& cmd, int& rc) {
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  rc = WEXITSTATUS(::pclose(p));
-  return out;
-}
+using test::run_command;
 
 class draw_process : public ::testing::Test {
  protected:
@@ -48,7 +42,7 @@ slots = [
     for (int i = 0; i < 500; ++i) csv << "fan-" << i << "," << (i % 4 == 0 ? "club" : "") << "\n";
   }
   std::string guichet(const std::string& args, int& rc) {
-    return run("GUICHET_JWT_KEY=unused-jwt-key-0123456 GUICHET_TOKEN_KEY=unused-token-key-0123 " GUICHET_BINARY
+    return run_command("GUICHET_JWT_KEY=unused-jwt-key-0123456 GUICHET_TOKEN_KEY=unused-token-key-0123 " GUICHET_BINARY
                " --config " + config + " " + args, rc);
   }
   test::redis_server redis;
@@ -82,7 +76,7 @@ TEST_F(draw_process, commit_reveal_draw_and_independent_verification) {
   EXPECT_NE(drawn.find("drawn: 200 winners, 300 not drawn"), std::string::npos) << drawn;
   EXPECT_EQ(redis.cli({"HLEN", keys::draw("ed1", "packs")}), "200");
 
-  auto verified = run("python3 " GUICHET_SOURCE_DIR "/tools/verify_draw.py " + dir + "/out", rc);
+  auto verified = run_command("python3 " GUICHET_SOURCE_DIR "/tools/verify_draw.py " + dir + "/out", rc);
   EXPECT_EQ(rc, 0) << verified;
   EXPECT_NE(verified.find("draw verified: 200 winners"), std::string::npos) << verified;
 
@@ -100,7 +94,7 @@ TEST_F(draw_process, commit_reveal_draw_and_independent_verification) {
   ASSERT_NE(pos, std::string::npos);
   csv.replace(pos, 7, ",all-2,");
   std::ofstream(dir + "/out/winners.csv") << csv;
-  auto tampered = run("python3 " GUICHET_SOURCE_DIR "/tools/verify_draw.py " + dir + "/out", rc);
+  auto tampered = run_command("python3 " GUICHET_SOURCE_DIR "/tools/verify_draw.py " + dir + "/out", rc);
   EXPECT_EQ(rc, 1) << tampered;
   EXPECT_NE(tampered.find("NOT verified"), std::string::npos);
 

@@ -13,20 +13,14 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
+#include "tests/support/run_command.hpp"
 
 namespace guichet {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string run(const std::string& cmd, int& rc) {
-  std::string out;
-  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (auto n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  rc = WEXITSTATUS(::pclose(p));
-  return out;
-}
+using test::run_command;
 
 std::string write_config(const std::string& name, const std::string& text) {
   std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "-" + name;
@@ -36,14 +30,14 @@ std::string write_config(const std::string& name, const std::string& text) {
 
 TEST(process, check_config_accepts_the_shipped_config) {
   int rc = -1;
-  auto out = run(std::string(GUICHET_BINARY) + " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config", rc);
+  auto out = run_command(std::string(GUICHET_BINARY) + " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config", rc);
   EXPECT_EQ(rc, 0) << out;
 }
 
 TEST(process, check_config_lists_every_error_and_fails) {
   auto path = write_config("bad.toml", "[server]\nport = 99999\nbogus = 1\n[redis]\ncommand_timeout = \"soon\"\n");
   int rc = -1;
-  auto out = run(std::string(GUICHET_BINARY) + " --config " + path + " --check-config", rc);
+  auto out = run_command(std::string(GUICHET_BINARY) + " --config " + path + " --check-config", rc);
   EXPECT_EQ(rc, 1);
   EXPECT_NE(out.find("bad.toml:2:"), std::string::npos) << out;
   EXPECT_NE(out.find("bad.toml:3:"), std::string::npos) << out;
@@ -52,7 +46,7 @@ TEST(process, check_config_lists_every_error_and_fails) {
 
 TEST(process, bad_arguments_print_usage) {
   int rc = -1;
-  auto out = run(std::string(GUICHET_BINARY) + " --frobnicate", rc);
+  auto out = run_command(std::string(GUICHET_BINARY) + " --frobnicate", rc);
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("usage"), std::string::npos);
 }
