@@ -7,7 +7,7 @@ namespace guichet {
 namespace {
 
 // Indexed by errc; the order must follow the enum (checked by a static_assert below).
-constexpr std::array<std::pair<errc, error_info>, 49> table{{
+constexpr std::array<std::pair<errc, error_info>, 48> table{{
     {errc::ok, {200, "ok", "ok"}},
     {errc::bad_request, {400, "bad_request", "the request is malformed"}},
     {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
@@ -23,7 +23,6 @@ constexpr std::array<std::pair<errc, error_info>, 49> table{{
     {errc::outcome_unknown, {503, "outcome_unknown", "the outcome is unknown; retry with the same Idempotency-Key"}},
     {errc::overloaded, {503, "overloaded", "the server is overloaded; retry later"}},
     {errc::unauthorized, {401, "unauthorized", "missing or invalid credentials"}},
-    {errc::forbidden, {403, "forbidden", "not allowed"}},
     {errc::internal, {500, "internal", "internal error"}},
     {errc::token_missing, {401, "token_missing", "an Authorization: Bearer token is required"}},
     {errc::token_malformed, {401, "token_malformed", "the token is not well formed"}},

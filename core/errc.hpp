@@ -22,7 +22,6 @@ enum class errc {
   outcome_unknown,
   overloaded,
   unauthorized,
-  forbidden,
   internal,
   // Identity and tokens
   token_missing,

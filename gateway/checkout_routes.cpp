@@ -28,8 +28,6 @@ std::string items_json(const std::vector<hold_item>& items) {
   return b + "]";
 }
 
-bool valid_idempotency_key(std::string_view k) { return valid_id(k); }
-
 // Who is calling: the payment back end (service credential) or a shopper (access token).
 struct caller {
   errc error = errc::ok;
@@ -61,7 +59,7 @@ net::awaitable<reply> create_hold(request_context& c) {
   auto a = access_token(c, e->id, p->id);
   if (!a) co_return error_response(v, a.error);
   std::string_view idem = c.req["Idempotency-Key"];
-  if (!valid_idempotency_key(idem)) co_return error_response(v, errc::idempotency_key_required);
+  if (!valid_id(idem)) co_return error_response(v, errc::idempotency_key_required);
 
   // Lock-free guards: bots and double clicks stop here and cost Redis nothing.
   const auto& lim = w.cfg.limits;

@@ -41,9 +41,6 @@ class redis_connection {
 
   /// Sends one command (each argument is one bulk string, binary safe).
   net::awaitable<redis_result> command(std::span<const std::string_view> args);
-  net::awaitable<redis_result> command(std::initializer_list<std::string_view> args) {
-    return command(std::span<const std::string_view>(args.begin(), args.size()));
-  }
   /// EVALSHA of an embedded script; on NOSCRIPT loads it again and retries once.
   net::awaitable<redis_result> eval(script id, std::span<const std::string_view> keys,
                                     std::span<const std::string_view> args);
