@@ -79,4 +79,11 @@ identity_result jwt_verifier::verify(std::string_view token, std::int64_t now_ms
   return r;
 }
 
+std::string sign_jwt(std::string_view key, std::string_view payload_json, std::string_view header_json) {
+  std::string signing = base64url_encode(header_json) + "." + base64url_encode(payload_json);
+  hmac_sha256 mac(key);
+  auto d = mac.sign(signing);
+  return signing + "." + base64url_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
 }  // namespace guichet

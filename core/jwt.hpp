@@ -36,4 +36,9 @@ class jwt_verifier {
   std::unique_ptr<impl> impl_;
 };
 
+/// The organiser's side of the login: an HS256-signed JWT over `payload_json` (the load harness
+/// and the tests play the organiser; `header_json` lets a test forge other algorithms).
+std::string sign_jwt(std::string_view key, std::string_view payload_json,
+                     std::string_view header_json = R"({"alg":"HS256","typ":"JWT"})");
+
 }  // namespace guichet

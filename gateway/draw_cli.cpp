@@ -81,15 +81,10 @@ int draw_run(const config& cfg, const std::string& ed, const std::string& ph, co
   auto t0 = std::chrono::steady_clock::now();
   auto secs = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
   std::vector<registrant> regs;
-  std::string cursor = "0";
-  do {
-    auto r = redis.command({"HSCAN", keys::registrations(ed, ph), cursor, "COUNT", "10000"});
-    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return out << "redis error reading registrations\n", 2;
-    cursor = r->element[0]->str;
-    auto* kv = r->element[1];
-    for (std::size_t i = 0; i + 1 < kv->elements; i += 2)
-      regs.push_back({std::string(kv->element[i]->str, kv->element[i]->len), split(kv->element[i + 1]->str, ',')});
-  } while (cursor != "0");
+  bool read = redis.hscan(keys::registrations(ed, ph), [&](std::string_view account, std::string_view groups) {
+    regs.push_back({std::string(account), split(groups, ',')});
+  });
+  if (!read) return out << "redis error reading registrations\n", 2;
   if (auto dup = canonicalise(regs); !dup.empty()) return out << "registration listed twice: " << dup << "\n", 2;
   out << "registrants: " << regs.size() << " read in " << secs() << " s\n";
 

@@ -40,4 +40,33 @@ sync_redis::reply sync_redis::read() {
   return reply(static_cast<redisReply*>(r), freeReplyObject);
 }
 
+bool sync_redis::hscan(const std::string& key,
+                       const std::function<void(std::string_view field, std::string_view value)>& each) {
+  std::string cursor = "0";
+  do {
+    auto r = command({"HSCAN", key, cursor, "COUNT", "10000"});
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return false;
+    cursor = r->element[0]->str;
+    auto* kv = r->element[1];
+    for (std::size_t i = 0; i + 1 < kv->elements; i += 2)
+      each({kv->element[i]->str, kv->element[i]->len}, {kv->element[i + 1]->str, kv->element[i + 1]->len});
+  } while (cursor != "0");
+  return true;
+}
+
+bool sync_redis::scan(const std::string& pattern, const std::function<void(const std::vector<std::string>& keys)>& page) {
+  std::string cursor = "0";
+  std::vector<std::string> keys;
+  do {
+    auto r = command({"SCAN", cursor, "MATCH", pattern, "COUNT", "2000"});
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) return false;
+    cursor = r->element[0]->str;
+    keys.clear();
+    for (std::size_t i = 0; i < r->element[1]->elements; ++i)
+      keys.emplace_back(r->element[1]->element[i]->str, r->element[1]->element[i]->len);
+    if (!keys.empty()) page(keys);
+  } while (cursor != "0");
+  return true;
+}
+
 }  // namespace guichet

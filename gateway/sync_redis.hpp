@@ -1,7 +1,9 @@
 #pragma once
 #include <hiredis/hiredis.h>
 
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,10 @@ class sync_redis {
   /// Pipelining: append many, then read their replies in order.
   void append(const std::vector<std::string>& args);
   reply read();
+  /// Every field of a hash, page by page (HSCAN); false on a Redis error.
+  bool hscan(const std::string& key, const std::function<void(std::string_view field, std::string_view value)>& each);
+  /// Every key matching a pattern, one page (SCAN) at a time; false on a Redis error.
+  bool scan(const std::string& pattern, const std::function<void(const std::vector<std::string>& keys)>& page);
 
  private:
   std::unique_ptr<redisContext, decltype(&redisFree)> c_;

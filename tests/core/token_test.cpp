@@ -111,7 +111,7 @@ const std::int64_t now_s = now / 1000;
 
 TEST(jwt, accepts_a_valid_token_with_groups) {
   jwt_verifier v(jwt_key);
-  auto r = v.verify(test::mint_jwt(jwt_key, test::claims("fan-1", now_s + 60, R"(,"groups":["club"],"nbf":1)")), now);
+  auto r = v.verify(sign_jwt(jwt_key, test::claims("fan-1", now_s + 60, R"(,"groups":["club"],"nbf":1)")), now);
   ASSERT_TRUE(r) << static_cast<int>(r.error);
   EXPECT_EQ(r.id.account, "fan-1");
   ASSERT_EQ(r.id.groups.size(), 1u);
@@ -124,27 +124,27 @@ TEST(jwt, refuses_forgeries_with_distinct_codes) {
   // alg none, with and without a signature
   auto none_header = base64url_encode(R"({"alg":"none","typ":"JWT"})");
   EXPECT_EQ(v.verify(none_header + "." + base64url_encode(good) + ".", now).error, errc::token_alg);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, good, R"({"alg":"none"})"), now).error, errc::token_alg);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, good, R"({"alg":"HS512"})"), now).error, errc::token_alg);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, good, R"({"alg":"RS256"})"), now).error, errc::token_alg);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, good, R"({"typ":"JWT"})"), now).error, errc::token_malformed);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, R"({"alg":"none"})"), now).error, errc::token_alg);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, R"({"alg":"HS512"})"), now).error, errc::token_alg);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, R"({"alg":"RS256"})"), now).error, errc::token_alg);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, R"({"typ":"JWT"})"), now).error, errc::token_malformed);
   // wrong key
-  EXPECT_EQ(v.verify(test::mint_jwt("someone-elses-key-0123", good), now).error, errc::token_signature);
+  EXPECT_EQ(v.verify(sign_jwt("someone-elses-key-0123", good), now).error, errc::token_signature);
   // tampered payload: another account under the original signature
-  auto t = test::mint_jwt(jwt_key, good);
+  auto t = sign_jwt(jwt_key, good);
   auto d1 = t.find('.'), d2 = t.rfind('.');
   auto tampered = t.substr(0, d1 + 1) + base64url_encode(test::claims("fan-2", now_s + 60)) + t.substr(d2);
   EXPECT_EQ(v.verify(tampered, now).error, errc::token_signature);
   // expired, not yet valid, missing claims, bad shapes
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, test::claims("fan-1", now_s - 1)), now).error, errc::token_expired);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, test::claims("fan-1", now_s + 60, R"(,"nbf":)" +
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, test::claims("fan-1", now_s - 1)), now).error, errc::token_expired);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, test::claims("fan-1", now_s + 60, R"(,"nbf":)" +
                                                                  std::to_string(now_s + 30))), now).error,
             errc::token_expired);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, R"({"sub":"fan-1"})"), now).error, errc::token_malformed);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, R"({"exp":9999999999})"), now).error, errc::token_malformed);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, test::claims("a|b", now_s + 60)), now).error, errc::token_malformed);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, "[1,2]"), now).error, errc::token_malformed);
-  EXPECT_EQ(v.verify(test::mint_jwt(jwt_key, good, "not json"), now).error, errc::token_malformed);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, R"({"sub":"fan-1"})"), now).error, errc::token_malformed);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, R"({"exp":9999999999})"), now).error, errc::token_malformed);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, test::claims("a|b", now_s + 60)), now).error, errc::token_malformed);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, "[1,2]"), now).error, errc::token_malformed);
+  EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, "not json"), now).error, errc::token_malformed);
   for (auto bad : {"", "a.b", "a.b.c.d", "...", "%%%.%%%.%%%"}) EXPECT_EQ(v.verify(bad, now).error, errc::token_malformed);
 }
 

@@ -79,7 +79,7 @@ class room_test : public ::testing::Test {
     throw std::logic_error("no phase");
   }
   std::string jwt(const std::string& account, long long ttl_s = 3600) {
-    return test::mint_jwt(kSecrets.jwt_key, test::claims(account, now / 1000 + ttl_s));
+    return sign_jwt(kSecrets.jwt_key, test::claims(account, now / 1000 + ttl_s));
   }
   static std::string auth(const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; }
   void draw(const std::string& account, const std::string& slot, const char* phase = "packs") {
@@ -146,11 +146,11 @@ TEST_F(room_test, identity_token_problems_have_distinct_codes) {
     return r ? std::to_string(r->status) + " " + json_field(r->body, "code") : "none";
   };
   EXPECT_EQ(code(""), "401 token_missing");
-  EXPECT_EQ(code(auth(test::mint_jwt(kSecrets.jwt_key, test::claims("x", now / 1000 + 60), R"({"alg":"none"})"))),
+  EXPECT_EQ(code(auth(sign_jwt(kSecrets.jwt_key, test::claims("x", now / 1000 + 60), R"({"alg":"none"})"))),
             "401 token_alg");
-  EXPECT_EQ(code(auth(test::mint_jwt("not-the-organisers-key-000", test::claims("x", now / 1000 + 60)))),
+  EXPECT_EQ(code(auth(sign_jwt("not-the-organisers-key-000", test::claims("x", now / 1000 + 60)))),
             "401 token_signature");
-  EXPECT_EQ(code(auth(test::mint_jwt(kSecrets.jwt_key, test::claims("x", now / 1000 - 5)))), "401 token_expired");
+  EXPECT_EQ(code(auth(sign_jwt(kSecrets.jwt_key, test::claims("x", now / 1000 - 5)))), "401 token_expired");
   EXPECT_EQ(code(auth("garbage")), "401 token_malformed");
   auto r = c.request("POST", "/rooms/test-ed/nope/join", {}, auth(jwt("x")));
   EXPECT_EQ(r->status, 404);
@@ -380,7 +380,7 @@ TEST_F(room_test, pre_queue_order_is_uniform_over_many_openings) {
 TEST_F(room_test, draw_registration_is_once_per_account_and_only_inside_the_window) {
   start();
   http_client c(port());
-  auto club = test::mint_jwt(kSecrets.jwt_key, test::claims("reg-1", now / 1000 + 600, R"(,"groups":["club","zeta"])"));
+  auto club = sign_jwt(kSecrets.jwt_key, test::claims("reg-1", now / 1000 + 600, R"(,"groups":["club","zeta"])"));
   auto first = c.request("POST", "/rooms/test-ed/packs/register", {}, auth(club));
   ASSERT_TRUE(first);
   EXPECT_EQ(first->status, 201) << first->body;

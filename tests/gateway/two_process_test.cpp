@@ -79,7 +79,7 @@ TEST_F(two_processes, admit_in_order_at_the_rate_never_above_the_ceiling) {
   std::vector<long long> position(fans);
   for (int i = 0; i < fans; ++i) {
     test::http_client c(ports[i % 2]);
-    auto jwt = test::mint_jwt(kJwtKey, test::claims("p-" + std::to_string(i), worker::now_ms() / 1000 + 600));
+    auto jwt = sign_jwt(kJwtKey, test::claims("p-" + std::to_string(i), worker::now_ms() / 1000 + 600));
     auto r = c.request("POST", "/rooms/ed/open/join", {}, auth(jwt));
     ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
     tokens[i] = json_field(r->body, "queue_token");

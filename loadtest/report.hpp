@@ -1,0 +1,34 @@
+#pragma once
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loadtest/audit.hpp"
+#include "loadtest/recorder.hpp"
+#include "loadtest/surge.hpp"
+#include "loadtest/throughput.hpp"
+
+namespace guichet::loadtest {
+
+/// Everything one run produced, for the terminal, report.json and report.svg.
+struct report {
+  std::string scenario, target, started;
+  std::vector<std::pair<std::string, std::string>> parameters;
+  const recorder* registration = nullptr;  ///< surge: the registration stage
+  const recorder* main = nullptr;
+  std::optional<surge_result> surge;
+  std::optional<load_result> load;
+  std::optional<audit_report> audit;
+  std::vector<std::string> notes;  ///< stages and what they did (draw, waits)
+  /// No violation: audit clean and every harness check passed.
+  bool ok() const;
+};
+
+void print_report(const report& r, std::ostream& out);
+bool write_json(const report& r, const std::string& path);
+/// Throughput, p99 latency and fans waiting (or errors) per second, one panel each.
+bool write_svg(const report& r, const std::string& path);
+
+}  // namespace guichet::loadtest

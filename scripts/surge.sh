@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The main job: opening day on this machine. A private redis-server and the gateway with
+# loadtest/surge.toml (registration open now, slots opening in a few seconds), then the
+# harness: FANS fans register, the draw runs, they arrive around their slots, queue, buy; the
+# report and the audit follow; everything started here is stopped. Extra arguments go to
+# guichet-loadtest (e.g. --misbehave 0.1). Outputs stay in $OUT (default loadtest-out/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+BUILD=${BUILD:-build}
+FANS=${FANS:-20000}
+OUT=${OUT:-loadtest-out}
+run=$(mktemp -d /tmp/guichet-surge-XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$run"
+}
+trap cleanup EXIT INT TERM
+
+redis_port=$(free_port)
+gw_port=$(free_port)
+start_redis "$run/redis" "$redis_port"; pids+=("$REDIS_PID")
+export GUICHET_ADMIN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_JWT_KEY=$(head -c 24 /dev/urandom | base64)
+export GUICHET_TOKEN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_PAYMENT_KEY=$(head -c 24 /dev/urandom | base64)
+
+# Times from now: registration while the harness registers everyone, then the draw, then the
+# slots (the pre-queue opens 10 s before each). Sizes scale with the crowd.
+now=$(date +%s)
+reg_s=$(( 8 + FANS / 4000 ))
+club=$(( now + reg_s + 14 ))
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+rate() { local r=$(( $1 / 40 )); (( r < 100 )) && r=100; (( r > 2000 )) && r=2000; echo $r; }
+club_w=$(( FANS * 3 / 40 )); all_w=$(( FANS * 3 / 10 )); single_w=$(( FANS * 3 / 20 ))
+sed -e "s/@GATEWAY_PORT@/$gw_port/" -e "s/@REDIS_PORT@/$redis_port/" \
+    -e "s/@REG_OPENS@/$(iso $(( now - 3600 )))/" -e "s/@REG_CLOSES@/$(iso $(( now + reg_s )))/" \
+    -e "s/@CLUB_START@/$(iso $club)/" -e "s/@ALL_START@/$(iso $(( club + 15 )))/" \
+    -e "s/@SINGLE_START@/$(iso $(( club + 5 )))/" \
+    -e "s/@CLUB_WINNERS@/$club_w/" -e "s/@ALL_WINNERS@/$all_w/" -e "s/@SINGLE_WINNERS@/$single_w/" \
+    -e "s/@PACKS_RATE@/$(rate $(( club_w + all_w )))/" -e "s/@SINGLE_RATE@/$(rate $single_w)/" \
+    -e "s/@PACKS_ACTIVE@/$(( $(rate $(( club_w + all_w ))) * 30 ))/" -e "s/@SINGLE_ACTIVE@/$(( $(rate $single_w) * 30 ))/" \
+    -e "s/@SEATS_L@/$(( FANS / 2 ))/g" -e "s/@SEATS_M@/$(( FANS / 4 ))/g" -e "s/@SEATS_S@/$(( FANS / 8 ))/g" \
+    loadtest/surge.toml > "$run/guichet.toml"
+"$BUILD/gateway/guichet" --config "$run/guichet.toml" --check-config >/dev/null
+"$BUILD/gateway/guichet" --config "$run/guichet.toml" --load-inventory | tail -1
+"$BUILD/gateway/guichet" --config "$run/guichet.toml" 2>"$run/guichet.log" & pids+=($!)
+wait_ready "$gw_port"
+echo "gateway on 127.0.0.1:$gw_port, redis-server on 127.0.0.1:$redis_port; config $run/guichet.toml"
+mkdir -p "$OUT"
+cp "$run/guichet.toml" "$OUT/guichet.toml"
+set +e
+"$BUILD/loadtest/guichet-loadtest" surge --config "$run/guichet.toml" --fans "$FANS" --mix packs:0.7,single:0.3 \
+  --out "$OUT" "$@"
+rc=$?
+set -e
+if grep -q '"level":"error"' "$run/guichet.log"; then
+  echo "gateway errors logged during the run:"; grep '"level":"error"' "$run/guichet.log" | head -20
+fi
+exit $rc
