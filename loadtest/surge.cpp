@@ -238,7 +238,7 @@ class fan_engine {
       endpoint ep;
       request req = build(i, s, ep);
       // Registration is a closed loop (latency from the send); fans keep their own schedule.
-      std::int64_t intended = registering_ ? now_us() : f.at_us;
+      std::int64_t intended = registering_ ? now_us() : std::max(f.at_us, start_us_);
       auto r = co_await conn.send(req, o_.timeout);
       auto done_at = now_us();
       rec_.record(ep, r, static_cast<std::uint64_t>(std::max<std::int64_t>(done_at - intended, 0)));
