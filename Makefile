@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build test demo bench compare asan tsan clean
+.PHONY: all setup build test demo serve surge bench compare asan tsan clean
 
 all: build
 
@@ -20,9 +20,16 @@ build: $(BUILD)/CMakeCache.txt
 test: setup build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
 
-## Set up, build, start a local redis-server and the gateway (Ctrl-C stops both).
+## The main job: set up, build, then opening day on this machine — a private redis-server, the
+## gateway with loadtest/surge.toml, FANS fans (20000) registering, the draw, the surge, the
+## report and the audit; everything it started is stopped. Outputs in loadtest-out/.
 demo: setup build
-	bash scripts/demo.sh
+	bash scripts/surge.sh
+
+## Set up, build, start a local redis-server and the gateway with config/dev.toml and leave them
+## running for curl (Ctrl-C stops both).
+serve: setup build
+	bash scripts/serve.sh
 
 ## Google Benchmark micro-benchmarks of the hot paths.
 bench: setup build

@@ -66,6 +66,25 @@ std::string secret_or_error(const secret_ref& ref, const char* what, std::string
   }
 }
 
+// The audit reads many keys one after another; only a state nobody changes can be read that way.
+// Once the fans stop, the reapers are the last writers: they expire the holds nobody paid for.
+// Wait until no hold is due to expire within the next minute (at most the hold lifetime + 5 s).
+void settle(sync_redis& redis, const edition_config& e, report& rep, std::ostream& log) {
+  const auto give_up = now_ms() + e.limits.hold_ttl.count() + 5'000;
+  std::int64_t due = 0;
+  for (;;) {
+    auto z = redis.command({"ZRANGE", keys::hold_deadlines(e.id), "0", "0", "WITHSCORES"});
+    due = z && z->type == REDIS_REPLY_ARRAY && z->elements == 2 ? std::atoll(z->element[1]->str) : 0;
+    if (due == 0 || due > now_ms() + 60'000 || now_ms() > give_up) break;
+    auto n = redis.command({"ZCOUNT", keys::hold_deadlines(e.id), "-inf", std::to_string(now_ms() + 60'000)});
+    log << "== audit: waiting for " << (n && n->type == REDIS_REPLY_INTEGER ? n->integer : 0)
+        << " unpaid holds to expire (the reapers return them)\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::clamp<std::int64_t>(due - now_ms() + 500, 200, 2'000)));
+  }
+  if (due != 0 && due <= now_ms() + 60'000)
+    rep.notes.push_back("audit: holds were still expiring when it started; the state may have moved under it");
+}
+
 void finish_report(report& rep, const cli& c, std::ostream& out, std::ostream& log) {
   print_report(rep, out);
   std::filesystem::create_directories(c.out_dir);
@@ -214,6 +233,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
   write_ledger(c.out_dir + "/ledger.tsv", result.sales);
 
   // 5. The audit, behind the gateway's back.
+  settle(redis, e, rep, log);
   log << "== audit: reading Redis\n";
   rep.audit = audit_edition(redis, e, &result.sales);
   rep.surge = std::move(result);
@@ -249,6 +269,7 @@ int load_command(const cli& c, std::ostream& out, std::ostream& log) {
   if (c.scenario != "poll") {
     sync_redis redis(s.cfg.redis);
     if (!redis.ok()) return log << redis.error() << "\n", 2;
+    settle(redis, *s.edition, rep, log);
     rep.audit = audit_edition(redis, *s.edition, nullptr);
   }
   finish_report(rep, c, out, log);
@@ -271,6 +292,7 @@ int audit_command(const cli& c, std::ostream& out, std::ostream& log) {
   rep.target = s.cfg.redis.host + ":" + std::to_string(s.cfg.redis.port);
   rep.started = iso8601(now_ms());
   if (ledger) rep.notes.push_back("sales compared with " + c.ledger);
+  settle(redis, *s.edition, rep, log);
   rep.audit = audit_edition(redis, *s.edition, ledger ? &*ledger : nullptr);
   finish_report(rep, c, out, log);
   return rep.ok() ? 0 : 1;

@@ -72,7 +72,7 @@ const char* usage_text() {
          "  --duration D         how long to load (10s)      --requests N   at most this many (10,000,000)\n"
          "  --rate R             open loop at R requests/s (latency from the intended send time);\n"
          "                       default: closed loop\n"
-         "  --shoppers N         hold: admitted shoppers taking turns (2000)\n"
+         "  --shoppers N         hold: admitted shoppers taking turns (20000)\n"
          "surge\n"
          "  --edition E          (paris2024-olympics)     --mix P:W,...  phases and shares (equal)\n"
          "  --fans N             (20000)                  --seed N       same seed, same crowd (1)\n"
@@ -80,6 +80,9 @@ const char* usage_text() {
          "  --confirm F (0.8)  --retry F (0.1)  --misbehave F (0.05)\n"
          "  --spread D (4s)  --poll D (1s)  --think D (2s)  --pay D (1s)\n"
          "  --deadline D         whole run (10m)          --requests N   request budget (50,000,000)\n"
+         "  --cdn                state polls go through a simulated CDN (max-age=1): one per room per\n"
+         "                       second reaches the gateway, as in production; for crowds the harness\n"
+         "                       alone could not poll for\n"
          "audit\n"
          "  --edition E  --ledger FILE\n"
          "\n"
@@ -135,6 +138,10 @@ cli_result parse_cli(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if (a == "--allow-remote") {
       c.allow_remote = true;
+      continue;
+    }
+    if (a == "--cdn") {
+      c.surge.cdn = true;
       continue;
     }
     if (a == "--quiet") {

@@ -39,6 +39,7 @@ struct surge_options {
   milliseconds deadline{600'000};  ///< the whole run
   std::uint64_t max_requests = 50'000'000;
   std::uint64_t seed = 1;
+  bool cdn = false;       ///< state polls within max-age=1 of the last fetch are CDN hits (not sent)
   bool progress = true;  ///< one line per second on stderr
 };
 
@@ -67,6 +68,7 @@ struct surge_result {
   std::vector<check> checks;
   std::vector<sale> sales;
   std::uint64_t tickets_bought = 0, holds = 0;
+  std::uint64_t cdn_hits = 0;  ///< state polls the simulated CDN answered
   double seconds = 0;
   bool deadline_hit = false;
   bool ok() const;  ///< no harness check failed

@@ -19,7 +19,7 @@ struct load_options {
   std::chrono::milliseconds duration{10'000};
   std::uint64_t max_requests = 10'000'000;
   std::chrono::milliseconds timeout{10'000};
-  std::uint64_t shoppers = 2'000;   ///< hold: admitted shoppers taking turns
+  std::uint64_t shoppers = 20'000;  ///< hold: admitted shoppers taking turns
   std::string prefix = "load";
   std::uint64_t seed = 1;
   bool progress = true;

@@ -28,7 +28,7 @@ export GUICHET_TOKEN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_PAYMENT_KEY
 # Times from now: registration while the harness registers everyone, then the draw, then the
 # slots (the pre-queue opens 10 s before each). Sizes scale with the crowd.
 now=$(date +%s)
-reg_s=$(( 8 + FANS / 4000 ))
+reg_s=$(( 8 + FANS / 10000 ))
 club=$(( now + reg_s + 14 ))
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 rate() { local r=$(( $1 / 40 )); (( r < 100 )) && r=100; (( r > 2000 )) && r=2000; echo $r; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: a private redis-server on a free loopback port and the gateway with
+# A gateway to try by hand: a private redis-server on a free loopback port and the gateway with
 # config/dev.toml (ports rewritten). Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
