@@ -98,40 +98,54 @@ net::awaitable<void> inventory::refresh(edition_view& v) {
 }
 
 // Every gateway runs this (on its worker 0): holds past their deadline go back on sale. The
-// release script re-checks the deadline on Redis' clock, so racing reapers are harmless.
+// release script re-checks the deadline on Redis' clock, so racing reapers are harmless. Each
+// batch of due holds is released concurrently (the connection pipelines them), and full batches
+// follow each other without waiting for the next tick: a wave of unpaid holds at the end of a
+// surge is returned at Redis speed, not at 100 per tick.
 net::awaitable<void> inventory::reap_loop() {
   net::steady_timer t(w_.io);
   while (!w_.draining) {
     t.expires_after(std::chrono::milliseconds(250));
     co_await t.async_wait(net::as_tuple(net::use_awaitable));
-    if (!w_.redis->ready()) continue;
     for (auto& v : editions_) {
-      const std::string& ed = v.edition->id;
-      std::string deadlines = keys::hold_deadlines(ed), now = std::to_string(worker::now_ms());
-      std::string_view range[] = {"ZRANGEBYSCORE", deadlines, "-inf", now, "LIMIT", "0", "100"};
-      auto due = co_await w_.redis->command(range);
-      if (due.ec) continue;
-      for (auto& id : due.reply.elements) {
-        std::string hold = keys::hold(ed, id.str);
-        std::string_view get[] = {"HMGET", hold, "items", "account"};
-        auto h = co_await w_.redis->command(get);
-        if (h.ec || h.reply.elements.size() != 2 || h.reply.elements[0].type != redis_reply::kind::string) {
-          // A deadline entry without its hold: drop it so it does not block the batch.
-          std::string_view zrem[] = {"ZREM", deadlines, id.str};
-          co_await w_.redis->command(zrem);
-          continue;
-        }
-        auto items = decode_items(h.reply.elements[0].str);
-        std::vector<std::string> keys{hold, keys::account(ed, h.reply.elements[1].str), deadlines}, sessions;
-        session_keys(ed, items, keys, sessions);
-        std::vector<std::string_view> kv(keys.begin(), keys.end());
-        std::vector<std::string_view> argv{"expire", "", id.str};
-        argv.insert(argv.end(), sessions.begin(), sessions.end());
-        auto r = co_await w_.redis->eval(script::release, kv, argv);
-        if (r.ec == redis_errc::reply_error) log::error("reaper", {{"hold", id.str}, {"error", r.reply.str}});
+      for (int batch = 0; batch < 100 && w_.redis->ready() && !w_.draining; ++batch) {
+        const std::string& ed = v.edition->id;
+        std::string deadlines = keys::hold_deadlines(ed), now = std::to_string(worker::now_ms());
+        std::string_view range[] = {"ZRANGEBYSCORE", deadlines, "-inf", now, "LIMIT", "0", "100"};
+        auto due = co_await w_.redis->command(range);
+        if (due.ec || due.reply.elements.empty()) break;
+        std::size_t pending = due.reply.elements.size();
+        net::steady_timer all_done(w_.io, net::steady_timer::time_point::max());
+        for (auto& id : due.reply.elements)
+          net::co_spawn(w_.io, reap_one(ed, id.str), [&](std::exception_ptr) {
+            if (--pending == 0) all_done.cancel();
+          });
+        co_await all_done.async_wait(net::as_tuple(net::use_awaitable));
+        if (due.reply.elements.size() < 100) break;
       }
     }
   }
+}
+
+net::awaitable<void> inventory::reap_one(std::string ed, std::string id) {
+  std::string hold = keys::hold(ed, id), deadlines = keys::hold_deadlines(ed);
+  std::string_view get[] = {"HMGET", hold, "items", "account"};
+  auto h = co_await w_.redis->command(get);
+  if (h.ec) co_return;
+  if (h.reply.elements.size() != 2 || h.reply.elements[0].type != redis_reply::kind::string) {
+    // A deadline entry without its hold: drop it so it does not block the queue.
+    std::string_view zrem[] = {"ZREM", deadlines, id};
+    co_await w_.redis->command(zrem);
+    co_return;
+  }
+  auto items = decode_items(h.reply.elements[0].str);
+  std::vector<std::string> keys{hold, keys::account(ed, h.reply.elements[1].str), deadlines}, sessions;
+  session_keys(ed, items, keys, sessions);
+  std::vector<std::string_view> kv(keys.begin(), keys.end());
+  std::vector<std::string_view> argv{"expire", "", id};
+  argv.insert(argv.end(), sessions.begin(), sessions.end());
+  auto r = co_await w_.redis->eval(script::release, kv, argv);
+  if (r.ec == redis_errc::reply_error) log::error("reaper", {{"hold", id}, {"error", r.reply.str}});
 }
 
 }  // namespace guichet

@@ -30,6 +30,7 @@ class inventory {
   boost::asio::awaitable<void> refresh_loop();
   boost::asio::awaitable<void> refresh(edition_view& e);
   boost::asio::awaitable<void> reap_loop();
+  boost::asio::awaitable<void> reap_one(std::string edition, std::string hold_id);
   worker& w_;
   std::vector<edition_view> editions_;
 };

@@ -61,6 +61,17 @@ net::awaitable<http_result> http_connection::send(request& req, std::chrono::mil
   co_return out;
 }
 
+request make_request(http::verb verb, std::string target, std::string_view bearer, std::string body) {
+  request req{verb, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + std::string(bearer));
+  if (!body.empty()) {
+    req.set(http::field::content_type, "application/json");
+    req.body() = std::move(body);
+  }
+  return req;
+}
+
 bool parse_endpoint(std::string_view text, net::ip::tcp::endpoint& out) {
   auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return false;

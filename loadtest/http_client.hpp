@@ -39,6 +39,9 @@ class http_connection {
   std::uint64_t connects_ = 0;
 };
 
+/// A request as a fan's browser or the payment back end sends it: optional bearer token, JSON body.
+request make_request(http::verb verb, std::string target, std::string_view bearer, std::string body = {});
+
 /// Parses "host:port" into a TCP endpoint (IPv4 or [IPv6]); host names are not resolved.
 bool parse_endpoint(std::string_view text, net::ip::tcp::endpoint& out);
 

@@ -262,17 +262,6 @@ class fan_engine {
     return sign_jwt(s_.jwt_key, claims + "}");
   }
 
-  static request make(http::verb v, std::string target, std::string_view bearer, std::string body = {}) {
-    request req{v, target, 11};
-    req.set(http::field::host, "127.0.0.1");
-    if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + std::string(bearer));
-    if (!body.empty()) {
-      req.set(http::field::content_type, "application/json");
-      req.body() = std::move(body);
-    }
-    return req;
-  }
-
   // What fan i asks for in hold round `round`: a pack (3 sessions) or single tickets, popular
   // sessions first, 1-4 tickets each; `greedy` asks for the most the rules allow per session.
   std::vector<hold_item> choose_items(std::uint32_t i, unsigned round, bool greedy) {
@@ -310,7 +299,7 @@ class fan_engine {
   std::string idem_key(std::uint32_t i) const { return account(i) + "-h" + std::to_string(fans_[i].hold_round); }
 
   request hold_request(std::uint32_t i, std::string_view token, const std::vector<hold_item>& items) {
-    auto req = make(http::verb::post, room_of(i).holds_path, token, items_json(items));
+    auto req = make_request(http::verb::post, room_of(i).holds_path, token, items_json(items));
     req.set("Idempotency-Key", idem_key(i));
     return req;
   }
@@ -319,18 +308,18 @@ class fan_engine {
     fan& f = fans_[i];
     auto& room = room_of(i);
     switch (s) {
-      case step::register_: ep = endpoint::register_; return make(http::verb::post, room.base + "register", identity(i));
-      case step::join: ep = endpoint::join; return make(http::verb::post, room.base + "join", identity(i));
+      case step::register_: ep = endpoint::register_; return make_request(http::verb::post, room.base + "register", identity(i));
+      case step::join: ep = endpoint::join; return make_request(http::verb::post, room.base + "join", identity(i));
       case step::state: {
         ep = endpoint::state;
-        auto req = make(http::verb::get, room.base + "state", {});
+        auto req = make_request(http::verb::get, room.base + "state", {});
         if (!f.etag.empty() && f.etag == room.etag) req.set(http::field::if_none_match, f.etag);
         f.sent_serving = room.serving;
         return req;
       }
-      case step::position: ep = endpoint::position; return make(http::verb::get, room.base + "position", f.queue_token);
-      case step::admit: ep = endpoint::admit; return make(http::verb::post, room.base + "admit", f.queue_token);
-      case step::heartbeat: ep = endpoint::heartbeat; return make(http::verb::post, room.base + "heartbeat", f.access_token);
+      case step::position: ep = endpoint::position; return make_request(http::verb::get, room.base + "position", f.queue_token);
+      case step::admit: ep = endpoint::admit; return make_request(http::verb::post, room.base + "admit", f.queue_token);
+      case step::heartbeat: ep = endpoint::heartbeat; return make_request(http::verb::post, room.base + "heartbeat", f.access_token);
       case step::forged_hold: {
         ep = endpoint::hold;
         std::string forged = f.access_token;
@@ -353,15 +342,15 @@ class fan_engine {
       case step::confirm:
       case step::confirm_again:
         ep = endpoint::confirm;
-        return make(http::verb::post, "/editions/" + e_.id + "/holds/" + f.hold_id + "/confirm", s_.payment_key,
+        return make_request(http::verb::post, "/editions/" + e_.id + "/holds/" + f.hold_id + "/confirm", s_.payment_key,
                     "{\"payment_ref\":\"pay-" + f.hold_id + "\"}");
       case step::release:
         ep = endpoint::release;
-        return make(http::verb::delete_, "/editions/" + e_.id + "/holds/" + f.hold_id, f.access_token);
+        return make_request(http::verb::delete_, "/editions/" + e_.id + "/holds/" + f.hold_id, f.access_token);
       default: break;
     }
     ep = endpoint::state;
-    return make(http::verb::get, room.base + "state", {});
+    return make_request(http::verb::get, room.base + "state", {});
   }
 
   // ---- answers ----

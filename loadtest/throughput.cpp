@@ -19,17 +19,6 @@ namespace {
 using clock = std::chrono::steady_clock;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
-request make(http::verb v, std::string target, std::string_view bearer, std::string body = {}) {
-  request req{v, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + std::string(bearer));
-  if (!body.empty()) {
-    req.set(http::field::content_type, "application/json");
-    req.body() = std::move(body);
-  }
-  return req;
-}
-
 class load_engine {
  public:
   load_engine(const edition_config& e, const load_options& o, const load_keys& k, const net::ip::tcp::endpoint& t,
@@ -76,11 +65,11 @@ class load_engine {
   net::awaitable<void> setup(load_result& res) {
     http_connection admin(ioc_.get_executor(), target_);
     if (!k_.admin_key.empty()) {
-      auto st = make(http::verb::get, base_ + "state", {});
+      auto st = make_request(http::verb::get, base_ + "state", {});
       auto r = co_await admin.send(st, o_.timeout);
       saved_rate_ = json_int(r.body, "admit_rate").value_or(p_.admit_rate);
       saved_max_ = json_int(r.body, "max_active").value_or(p_.max_active);
-      auto up = make(http::verb::post, "/admin/rooms/" + e_.id + "/" + p_.id, k_.admin_key,
+      auto up = make_request(http::verb::post, "/admin/rooms/" + e_.id + "/" + p_.id, k_.admin_key,
                      "{\"admit_rate\":1000000,\"max_active\":" + std::to_string(saved_max_ + o_.shoppers) + "}");
       r = co_await admin.send(up, o_.timeout);
       if (r.status != 200) res.error = "raising the room's admit rate: " + recorder::outcome_of(r);
@@ -95,7 +84,7 @@ class load_engine {
       http_connection c(ioc_.get_executor(), target_);
       while (next < o_.shoppers && failed < 50) {
         auto k = next++;
-        auto j = make(http::verb::post, base_ + "join", identity(k));
+        auto j = make_request(http::verb::post, base_ + "join", identity(k));
         auto r = co_await c.send(j, o_.timeout);
         auto q = json_string(r.body, "queue_token");
         if (r.status != 200 || !q) {
@@ -105,7 +94,7 @@ class load_engine {
         }
         std::string queue(*q);
         for (int tries = 0; tries < 100; ++tries) {
-          auto a = make(http::verb::post, base_ + "admit", queue);
+          auto a = make_request(http::verb::post, base_ + "admit", queue);
           r = co_await c.send(a, o_.timeout);
           if (r.status == 200) {
             tokens_[k] = std::string(json_string(r.body, "access_token").value_or(""));
@@ -140,7 +129,7 @@ class load_engine {
 
   net::awaitable<void> restore_room() {
     http_connection admin(ioc_.get_executor(), target_);
-    auto req = make(http::verb::post, "/admin/rooms/" + e_.id + "/" + p_.id, k_.admin_key,
+    auto req = make_request(http::verb::post, "/admin/rooms/" + e_.id + "/" + p_.id, k_.admin_key,
                     "{\"admit_rate\":" + std::to_string(saved_rate_) + ",\"max_active\":" + std::to_string(saved_max_) + "}");
     co_await admin.send(req, o_.timeout);
   }
@@ -148,11 +137,11 @@ class load_engine {
   request next_request(std::uint64_t k, endpoint& ep) {
     if (o_.scenario == "poll") {
       ep = endpoint::state;
-      return make(http::verb::get, base_ + "state", {});
+      return make_request(http::verb::get, base_ + "state", {});
     }
     if (o_.scenario == "join") {
       ep = endpoint::join;
-      return make(http::verb::post, base_ + "join", identity(k));
+      return make_request(http::verb::post, base_ + "join", identity(k));
     }
     ep = endpoint::hold;
     std::uint64_t x = k * 0x9e3779b97f4a7c15ULL + o_.seed;
@@ -163,7 +152,7 @@ class load_engine {
       body += (j ? "," : "") + std::string("{\"session\":\"") + s->id + "\",\"category\":\"" +
               s->categories[(x >> 20) % s->categories.size()].first + "\",\"quantity\":1}";
     }
-    auto req = make(http::verb::post, "/editions/" + e_.id + "/phases/" + p_.id + "/holds", tokens_[k % tokens_.size()],
+    auto req = make_request(http::verb::post, "/editions/" + e_.id + "/phases/" + p_.id + "/holds", tokens_[k % tokens_.size()],
                     body + "]}");
     req.set("Idempotency-Key", fan(k) + "-" + std::to_string(k));
     return req;
