@@ -590,7 +590,6 @@ class fan_engine {
   void on_hold(std::uint32_t i, step s, const http_result& r, std::string_view code) {
     fan& f = fans_[i];
     const bool greedy = f.greedy;
-    (void)s;
     if (f.pending > 1) {  // the first answer of a double click: wait for the second
       --f.pending;
       if (r.status == 201) f.hold_id = std::string(json_string(r.body, "hold_id").value_or(""));
