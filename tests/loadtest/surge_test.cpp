@@ -66,6 +66,8 @@ class surge : public ::testing::Test {
              {"@PACKS_ACTIVE@", "1000"}, {"@SINGLE_ACTIVE@", "1000"}, {"@SEATS_L@", "200"}, {"@SEATS_M@", "100"},
              {"@SEATS_S@", "40"}})
       replace_all(cfg, k, v);
+    // Unpaid holds expire sooner, so the audit's wait for the reapers is short (payment takes 0.3 s).
+    replace_all(cfg, "hold_ttl = \"20s\"", "hold_ttl = \"5s\"");
     config_ = dir_ + "/guichet.toml";
     std::ofstream(config_) << cfg;
 
