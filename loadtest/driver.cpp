@@ -41,6 +41,7 @@ setup prepare(const cli& c, const std::string& edition) {
   }
   std::string t = c.target.empty() ? s.cfg.server.listen + ":" + std::to_string(s.cfg.server.port) : c.target;
   if (t.starts_with("0.0.0.0:")) t = "127.0.0.1" + t.substr(7);
+  if (t.starts_with(":::")) t = "[::1]" + t.substr(2);
   if (!parse_endpoint(t, s.target)) {
     s.error = "--target: '" + t + "' is not IP:PORT";
     return s;

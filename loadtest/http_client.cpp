@@ -31,7 +31,6 @@ net::awaitable<http_result> http_connection::send(request& req, std::chrono::mil
     }
     stream_.socket().set_option(net::ip::tcp::no_delay(true));
     open_ = true;
-    ++connects_;
     buffer_.clear();
   }
   req.prepare_payload();

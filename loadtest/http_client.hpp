@@ -29,14 +29,12 @@ class http_connection {
  public:
   http_connection(const net::any_io_executor& ex, net::ip::tcp::endpoint target);
   net::awaitable<http_result> send(request& req, std::chrono::milliseconds timeout);
-  std::uint64_t connects() const { return connects_; }
 
  private:
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   net::ip::tcp::endpoint target_;
   bool open_ = false;
-  std::uint64_t connects_ = 0;
 };
 
 /// A request as a fan's browser or the payment back end sends it: optional bearer token, JSON body.

@@ -41,8 +41,11 @@ bool to_mix(const std::string& s, std::vector<std::pair<std::string, double>>& m
         return false;
       }
     }
-    mix.emplace_back(part.substr(0, colon), w);
-    if (mix.back().first.empty()) return false;
+    std::string phase = part.substr(0, colon);
+    for (auto& [p, ignored] : mix)
+      if (p == phase) return false;  // a phase twice
+    mix.emplace_back(phase, w);
+    if (phase.empty()) return false;
     start = comma == std::string::npos ? s.size() : comma + 1;
   }
   return !mix.empty();
@@ -178,15 +181,19 @@ cli_result parse_cli(const std::vector<std::string>& args) {
     }
   }
   if (!mix.empty() && !to_mix(mix, c.surge.mix)) {
-    r.error = "--mix: bad value '" + mix + "' (phase:weight,phase:weight)";
+    r.error = "--mix: bad value '" + mix + "' (phase:weight,... each phase once, weights > 0)";
     return r;
   }
   if (c.surge.early + c.surge.pre_queue > 1.0) {
     r.error = "--early + --pre-queue must not exceed 1";
     return r;
   }
+  if (connections > 20'000) {
+    r.error = "--connections: at most 20000";
+    return r;
+  }
   if (!edition.empty()) c.surge.edition = c.load.edition = edition;
-  if (connections_set) c.surge.connections = c.load.connections = static_cast<unsigned>(std::min<std::uint64_t>(connections, 20'000));
+  if (connections_set) c.surge.connections = c.load.connections = static_cast<unsigned>(connections);
   if (requests) c.surge.max_requests = c.load.max_requests = requests;
   if (seed) c.surge.seed = c.load.seed = seed;
   if (c.config_path.empty()) r.error = "--config FILE is required (the gateway's config)";

@@ -147,24 +147,22 @@ void print_report(const report& r, std::ostream& out) {
   out << std::left << std::setw(13) << "endpoint" << std::right << std::setw(10) << "requests" << std::setw(10) << "req/s"
       << std::setw(9) << "p50 ms" << std::setw(9) << "p90 ms" << std::setw(9) << "p99 ms" << std::setw(10) << "p99.9 ms"
       << std::setw(10) << "max ms" << "\n";
-  histogram all;
-  std::uint64_t total = 0;
   for (auto& row : rows(r)) {
     auto& h = row.s->latency;
-    all.merge(h);
-    total += row.s->requests;
     out << std::left << std::setw(13) << to_string(row.ep) << std::right << std::setw(10) << row.s->requests
         << std::setw(10) << fixed(static_cast<double>(row.s->requests) / row.seconds, 0) << std::setw(9)
         << ms(h.quantile(0.5)) << std::setw(9) << ms(h.quantile(0.9)) << std::setw(9) << ms(h.quantile(0.99))
         << std::setw(10) << ms(h.quantile(0.999)) << std::setw(10) << ms(h.max()) << "\n";
   }
-  if (r.main) {
+  if (r.main) {  // the main stage (registration, when there is one, has its own row above)
     double secs = std::max(r.main->elapsed_s(), 1e-3);
-    out << std::left << std::setw(13) << "all" << std::right << std::setw(10) << total << std::setw(10)
-        << fixed(static_cast<double>(r.main->total_requests()) / secs, 0) << std::setw(9) << ms(all.quantile(0.5))
-        << std::setw(9) << ms(all.quantile(0.9)) << std::setw(9) << ms(all.quantile(0.99)) << std::setw(10)
-        << ms(all.quantile(0.999)) << std::setw(10) << ms(all.max()) << "\n";
+    auto all = r.main->all_latencies();
+    out << std::left << std::setw(13) << (r.registration ? "all but reg." : "all") << std::right << std::setw(10)
+        << r.main->total_requests() << std::setw(10) << fixed(static_cast<double>(r.main->total_requests()) / secs, 0)
+        << std::setw(9) << ms(all.quantile(0.5)) << std::setw(9) << ms(all.quantile(0.9)) << std::setw(9)
+        << ms(all.quantile(0.99)) << std::setw(10) << ms(all.quantile(0.999)) << std::setw(10) << ms(all.max()) << "\n";
   }
+
   if (r.load && r.load->late) out << "   open loop: " << r.load->late << " requests left more than 1 ms late (counted in the latencies)\n";
 
   auto errs = errors_by_code(r);

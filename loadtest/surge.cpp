@@ -140,7 +140,6 @@ class fan_engine {
     for (auto& c : checks_) r.checks.push_back(c);
     for (auto& room : rooms_) {
       room.out.order = measure_fairness(std::move(room.admissions));
-      room.out.not_admitted = room.out.joined - room.out.admitted;
       r.rooms.push_back(room.out);
     }
     return r;
@@ -529,31 +528,29 @@ class fan_engine {
         return unexpected(i, s, r);
 
       case step::forged_hold:
+        if (retry(i, r)) return;  // no answer yet: not an outcome
         ++checks_[c_forged].tried;
         if (r.status == 401) return go(i, step::hold);
         if (r.status >= 200 && r.status < 300) fail_check(c_forged, i, r);
-        if (retry(i, r)) return;
         return unexpected(i, s, r);
 
       case step::over_limit_hold:
+        if (retry(i, r)) return;
         ++checks_[c_over_limit].tried;
         ++f.hold_round;  // the refused request's key is not reused
         if (r.status == 409 || r.status == 422) return go(i, step::hold);
         if (r.status >= 200 && r.status < 300) fail_check(c_over_limit, i, r);
-        if (retry(i, r)) return;
         return unexpected(i, s, r);
 
       case step::hold:
       case step::greedy_hold:
         return on_hold(i, s, r, code);
 
-      case step::replay: {
-        ++checks_[c_replay].tried;
-        if (r.status == 201 && json_string(body, "hold_id").value_or("") == f.hold_id) return go(i, step::pay, jitter(i, o_.pay, 0.5));
+      case step::replay:
         if (retry(i, r)) return;
-        fail_check(c_replay, i, r);
+        ++checks_[c_replay].tried;
+        if (r.status != 201 || json_string(body, "hold_id").value_or("") != f.hold_id) fail_check(c_replay, i, r);
         return go(i, step::pay, jitter(i, o_.pay, 0.5));
-      }
 
       case step::confirm:
       case step::confirm_again:

@@ -58,7 +58,7 @@ struct check {
 
 struct room_outcome {
   std::string phase;
-  std::uint64_t registered = 0, drawn = 0, joined = 0, admitted = 0, not_admitted = 0;
+  std::uint64_t registered = 0, drawn = 0, joined = 0, admitted = 0;
   fairness order;
 };
 

@@ -227,6 +227,12 @@ TEST(loadtest_cli, refuses_non_loopback_targets_and_bad_options) {
   out = test::run_command(std::string(LOADTEST_BINARY) + " surge --config x --pre-queue 1.5", rc);
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("--pre-queue: bad value '1.5'"), std::string::npos) << out;
+  out = test::run_command(std::string(LOADTEST_BINARY) + " surge --config x --mix packs:1,packs:2", rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("--mix: bad value"), std::string::npos) << out;
+  out = test::run_command(std::string(LOADTEST_BINARY) + " poll --config x --connections 50000", rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("--connections: at most 20000"), std::string::npos) << out;
 }
 
 }  // namespace
