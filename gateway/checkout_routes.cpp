@@ -232,9 +232,7 @@ net::awaitable<reply> availability(request_context& c) {
   const std::string* body = c.w.stock->availability(c.params.get("edition"));
   if (!c.w.cfg.find_edition(c.params.get("edition"))) co_return error_response(v, errc::unknown_room);
   if (!body) co_return error_response(v, errc::unavailable);
-  auto res = json_response(v, http::status::ok, *body);
-  res.set(http::field::cache_control, "public, max-age=1");
-  co_return res;
+  co_return json_response(v, http::status::ok, *body);
 }
 
 }  // namespace
@@ -247,7 +245,8 @@ void add_checkout_routes(route_table& t) {
         {.max_body = 1024, .json_body = true, .needs_redis = true}, confirm);
   t.add(http::verb::delete_, "/editions/{edition}/holds/{id}", "hold_release", {.max_body = 1, .needs_redis = true},
         release);
-  t.add(http::verb::get, "/editions/{edition}/availability", "availability", {.unmetered = true}, availability);
+  t.add(http::verb::get, "/editions/{edition}/availability", "availability",
+        {.unmetered = true, .cache = cache_rule::public_1s}, availability);
 }
 
 }  // namespace guichet

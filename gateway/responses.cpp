@@ -31,7 +31,7 @@ response error_response(unsigned version, errc e, std::string_view extra, std::s
   }
   body += "}}";
   auto res = json_response(version, static_cast<http::status>(i.status), std::move(body));
-  res.set(http::field::cache_control, "no-store");
+  res.set(http::field::cache_control, cache_rule::personal);
   if (i.status == 429 || i.status == 503) res.set(http::field::retry_after, std::to_string(retry_after_s));
   return res;
 }

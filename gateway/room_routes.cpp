@@ -90,7 +90,6 @@ net::awaitable<reply> state(request_context& c) {
   } else {
     res = json_response(v, http::status::ok, r->body);
   }
-  res.set(http::field::cache_control, "public, max-age=1");
   res.set(http::field::etag, r->etag);
   co_return res;
 }
@@ -137,9 +136,7 @@ net::awaitable<reply> join(request_context& c) {
       std::string body = "{\"queue_token\":\"" + w.tokens->sign(q) + "\",\"pre_queue\":";
       body += q.kind == 'p' ? "true" : "false";
       body += ",\"slot_window\":" + slot_json(*placed) + "," + position_json(*r, q, pos) + "}";
-      auto out = json_response(v, http::status::ok, std::move(body));
-      out.set(http::field::cache_control, "no-store");
-      co_return out;
+      co_return json_response(v, http::status::ok, std::move(body));
     }
     if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
     if (tag == "closed") co_return error_response(v, errc::room_closed);
@@ -197,9 +194,7 @@ net::awaitable<reply> position(request_context& c) {
   auto v = c.req.version();
   auto t = check_queue_token(c);
   if (t.error != errc::ok) co_return error_response(v, t.error);
-  auto res = json_response(v, http::status::ok, "{" + position_json(*t.r, t.claims, t.pos) + "}");
-  res.set(http::field::cache_control, "no-store");
-  co_return res;
+  co_return json_response(v, http::status::ok, "{" + position_json(*t.r, t.claims, t.pos) + "}");
 }
 
 net::awaitable<reply> admit(request_context& c) {
@@ -225,9 +220,7 @@ net::awaitable<reply> admit(request_context& c) {
                     worker::now_ms() + t.r->phase->access_ttl.count()};
     std::string body = "{\"access_token\":\"" + w.tokens->sign(a) + "\",\"expires_ms\":" + std::to_string(a.exp_ms) +
                        ",\"idle_timeout_ms\":" + std::to_string(t.r->phase->shopper_idle.count()) + "}";
-    auto out = json_response(v, http::status::ok, std::move(body));
-    out.set(http::field::cache_control, "no-store");
-    co_return out;
+    co_return json_response(v, http::status::ok, std::move(body));
   }
   if (tag == "not_yet") co_return with_retry(error_response(v, errc::not_yet), 1);
   if (tag == "full") co_return with_retry(error_response(v, errc::room_full), 5);
@@ -288,9 +281,7 @@ net::awaitable<reply> admin(request_context& c) {
   auto res = co_await w.redis->command(cmd);
   if (res.ec) co_return error_response(v, redis_failure(res));
   co_await w.rooms->refresh(*r);
-  auto out = json_response(v, http::status::ok, r->body);
-  out.set(http::field::cache_control, "no-store");
-  co_return out;
+  co_return json_response(v, http::status::ok, r->body);
 }
 
 }  // namespace
@@ -298,7 +289,7 @@ net::awaitable<reply> admin(request_context& c) {
 void add_room_routes(route_table& t) {
   const route_policy none{.max_body = 1};  // these POSTs carry no body
   const route_policy redis{.max_body = 1, .needs_redis = true};
-  t.add(http::verb::get, "/rooms/{edition}/{phase}/state", "room_state", {.unmetered = true}, state);
+  t.add(http::verb::get, "/rooms/{edition}/{phase}/state", "room_state", {.unmetered = true, .cache = cache_rule::public_1s}, state);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/register", "draw_register", redis, register_for_draw);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/join", "room_join", redis, join);
   t.add(http::verb::get, "/rooms/{edition}/{phase}/position", "room_position", none, position);

@@ -32,12 +32,23 @@ class path_params {
   std::size_t n_ = 0;
 };
 
+/// What a shared cache (the CDN in front) may keep of a route's answers. Decided per route in
+/// the route table and applied by the session to every answer, so a new route cannot forget it.
+namespace cache_rule {
+/// Anything that depends on a token, a credential or an account, and every ops answer.
+inline constexpr std::string_view personal = "private, no-store";
+/// The same bytes for everyone, at most a second old (room state, availability).
+inline constexpr std::string_view public_1s = "public, max-age=1";
+}  // namespace cache_rule
+
 /// Per-route request policy.
 struct route_policy {
   std::size_t max_body = 0;   ///< 0 = the server-wide body limit
   bool json_body = false;     ///< requires Content-Type: application/json (else 415)
   bool needs_redis = false;   ///< answers 503 at once while Redis is down
   bool unmetered = false;     ///< exempt from the per-client-IP budget (probes, scrapes)
+  /// Cache-Control of the route's answers below 400; errors are always cache_rule::personal.
+  std::string_view cache = cache_rule::personal;
 };
 
 /// Matches method + path to a route index. Patterns are split into segments once; a segment

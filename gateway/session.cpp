@@ -140,8 +140,11 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
       if (!failed) break;
     } else {
       auto& req = parser.get();
+      // RFC 9112 6.1/6.3: a request whose final transfer coding is not chunked has no knowable
+      // length. Beast would read it as bodyless; a proxy in front may not: refuse and close.
+      if (req.count(http::field::transfer_encoding) && !parser.chunked()) failed = errc::bad_request;
       m = routes.routes.find(req.method(), req.target(), params);
-      if (m.result == router::match::kind::found) {
+      if (!failed && m.result == router::match::kind::found) {
         route = m.route;
         if (auto b = routes.routes.policy(route).max_body) {
           // Beast checks Content-Length against the limit while parsing the header, before the
@@ -195,6 +198,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
         res = std::move(rp.res);
         raw = std::move(rp.raw);
         raw_status = rp.raw_status;
+        res.set(http::field::cache_control, res.result_int() < 400 ? policy.cache : cache_rule::personal);
       }
     }
     bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());

@@ -5,9 +5,9 @@ packages=(
   build-essential cmake pkg-config make
   libboost1.81-dev libhiredis-dev libsimdjson-dev libjemalloc-dev libtomlplusplus-dev libssl-dev
   libgtest-dev libbenchmark-dev
-  redis-server redis-tools prometheus python3 curl
+  redis-server redis-tools redis-sentinel nginx-light prometheus python3 curl
 )
-[ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk nginx-light)
+[ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -131,6 +131,32 @@ TEST_F(server_test, error_statuses_have_stable_codes) {
   EXPECT_NE(r->body.find("\"method_not_allowed\""), std::string::npos);
 }
 
+// Request smuggling behind a CDN (RFC 9112 6.1, 6.3): when the final transfer coding of a request
+// is not chunked its length cannot be known; reading it as bodyless would serve the bytes after
+// it as a second request that the proxy in front never saw. Answer 400 and close.
+TEST_F(server_test, a_request_whose_final_transfer_coding_is_not_chunked_is_refused_and_closed) {
+  start();
+  for (const std::string te : {"xchunked", "gzip", "chunked, gzip", "identity"}) {
+    http_client c(gw->port());
+    ASSERT_TRUE(c.send_raw("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           "Transfer-Encoding: " + te + "\r\n\r\n"
+                           "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+    auto r = c.read();
+    ASSERT_TRUE(r) << te;
+    EXPECT_EQ(r->status, 400) << te << ": " << r->body;
+    EXPECT_NE(r->body.find("\"bad_request\""), std::string::npos) << r->body;
+    EXPECT_TRUE(c.closed_by_peer()) << te << ": the smuggled request after it must not be served";
+  }
+  // Chunked as the final coding is the one framing the gateway reads: the body arrives whole.
+  http_client c(gw->port());
+  ASSERT_TRUE(c.send_raw("POST /test/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n7\r\n{\"a\":1}\r\n0\r\n\r\n"));
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"a":1})");
+}
+
 TEST_F(server_test, incomplete_request_gets_408_and_is_closed) {
   start();
   http_client c(gw->port());
