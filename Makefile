@@ -1,7 +1,7 @@
 # The front door. Everything real is in CMake; these targets only chain the steps.
 BUILD ?= build
 JOBS ?= $(shell nproc)
-CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON
 
 .PHONY: all setup build test demo serve surge bench compare asan tsan clean
 
@@ -41,10 +41,10 @@ compare: build
 	bash scripts/compare.sh $(BUILD)
 
 asan:
-	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DGUICHET_SANITIZE=address -DGUICHET_BENCH=OFF"
+	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=address -DGUICHET_BENCH=OFF"
 
 tsan:
-	$(MAKE) test BUILD=build-tsan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_SANITIZE=thread -DGUICHET_BENCH=OFF"
+	$(MAKE) test BUILD=build-tsan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=thread -DGUICHET_BENCH=OFF"
 
 clean:
 	rm -rf build build-asan build-tsan
