@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -22,6 +23,21 @@ std::string_view to_string(log_level l) {
     case log_level::error: return "error";
   }
   return "info";
+}
+
+std::optional<redis_address> parse_redis_address(std::string_view text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  std::string_view host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return std::nullopt;
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned p = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+  if (ec != std::errc{} || end != port.data() + port.size() || p == 0 || p > 65535) return std::nullopt;
+  if (host.find_first_of(" \t/") != std::string_view::npos) return std::nullopt;
+  return redis_address{std::string(host), static_cast<std::uint16_t>(p)};
 }
 
 namespace {
@@ -62,6 +78,16 @@ void read_redis(config_reader& r, redis_config& c) {
   r.integer("max_inflight", c.max_inflight, 1, 1'000'000);
   r.duration("reconnect_min", c.reconnect_min, milliseconds(1), milliseconds(600'000));
   r.duration("reconnect_max", c.reconnect_max, milliseconds(1), milliseconds(600'000));
+  r.parsed_each("sentinels", "must list \"host:port\" strings", [&](const std::string& v) {
+    auto a = parse_redis_address(v);
+    if (a) c.sentinels.push_back(*a);
+    return a.has_value();
+  });
+  r.string("master", c.master);
+  r.string("sentinel_user", c.sentinel_user);
+  r.secret("sentinel_password", c.sentinel_password);
+  r.integer("replicas_ack", c.replicas_ack, 0, 64);
+  r.duration("replicas_timeout", c.replicas_timeout, milliseconds(1), milliseconds(60'000));
 }
 
 void read_phase(config_reader& r, phase_config& p) {
@@ -218,6 +244,11 @@ config_result parse_config(std::string_view text, std::string_view file) {
   }
   if (!c.editions.empty() && (c.token_keys.empty() || c.secrets.jwt_key.empty()))
     out.errors.push_back({std::string(file), 0, 0, "editions need [tokens] keys and [secrets] jwt_key"});
+  if (c.redis.replicas_ack > 0 && c.redis.replicas_timeout >= c.redis.command_timeout)
+    out.errors.push_back({std::string(file), 0, 0,
+                          "'redis.replicas_timeout' must be shorter than 'redis.command_timeout' (WAIT runs inside it)"});
+  if (!c.redis.sentinels.empty() && !valid_id(c.redis.master))
+    out.errors.push_back({std::string(file), 0, 0, "'redis.master' must name the Sentinel master ([A-Za-z0-9_.@:-])"});
   if (c.redis.reconnect_min > c.redis.reconnect_max)
     out.errors.push_back({std::string(file), 0, 0, "'redis.reconnect_min' exceeds 'redis.reconnect_max'"});
   std::stable_sort(out.errors.begin(), out.errors.end(),

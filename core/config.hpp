@@ -1,6 +1,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,10 +44,31 @@ struct timeouts_config {
   milliseconds drain{10'000};
 };
 
+/// A Redis or Sentinel endpoint, "host:port" in config.
+struct redis_address {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string to_string() const { return host + ":" + std::to_string(port); }
+  bool operator==(const redis_address&) const = default;
+};
+
+/// Parses "host:port" (or "[v6]:port"); nullopt when malformed.
+std::optional<redis_address> parse_redis_address(std::string_view text);
+
 /// [redis]
 struct redis_config {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  ///< the primary, when no sentinels are configured
   std::uint16_t port = 6379;
+  /// Redis Sentinel: when set, the primary of `master` is asked of these, checked with ROLE, and
+  /// followed across failovers (+switch-master); host/port are then unused.
+  std::vector<redis_address> sentinels;
+  std::string master = "guichet";  ///< the Sentinel master name
+  std::string sentinel_user;         ///< ACL user for the sentinels (empty: default user)
+  secret_ref sentinel_password;      ///< { env = ... } or { file = ... }; empty: no AUTH
+  /// Acknowledged means replicated: every script that changes what is sold or owed is followed
+  /// by WAIT replicas_ack replicas_timeout; fewer acknowledgements answer 503 outcome_unknown.
+  unsigned replicas_ack = 0;
+  milliseconds replicas_timeout{500};
   milliseconds command_timeout{1'000};
   unsigned max_inflight = 4'096;  ///< per connection; beyond it requests get 503 overloaded
   milliseconds reconnect_min{100};

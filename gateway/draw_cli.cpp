@@ -58,6 +58,7 @@ int draw_commit(const config& cfg, const std::string& ed, const std::string& ph,
         << "); draw with the seed that matches it\n";
     return 1;
   }
+  if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "redis: " << w << "\n", 2;
   out << "seed (secret until the draw): " << to_hex(seed.data(), seed.size()) << "\n"
       << "commitment (publish now):     " << commitment << "\n";
   return 0;
@@ -145,6 +146,7 @@ int draw_run(const config& cfg, const std::string& ed, const std::string& ph, co
   double wsecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   redis.command({"HSET", meta, "seed", seed_hex, "registrants", std::to_string(regs.size()), "registrants_sha256", reg_sha,
                  "winners", std::to_string(result.winners.size()), "result_sha256", result_sha});
+  if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "redis: " << w << "\n", 2;
   out << "redis: " << result.winners.size() << " assignments in " << wsecs << " s ("
       << (wsecs > 0 ? static_cast<long long>(result.winners.size() / wsecs) : 0) << " keys/s)\n";
   return 0;
@@ -206,6 +208,7 @@ int import_registrations(const config& cfg, const std::string& ed, const std::st
       added += static_cast<std::size_t>(r->integer);
     }
   }
+  if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "redis: " << w << "\n", 2;
   out << "imported " << rows.size() << " rows: " << added << " new, " << rows.size() - added << " already registered\n";
   return 0;
 }

@@ -42,6 +42,7 @@ int load_inventory(const config& cfg, std::ostream& out) {
         }
       }
     }
+  if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "inventory: " << w << "\n", 2;
   out << "inventory: " << created << " created, " << updated << " updated, " << unchanged << " unchanged, " << refused
       << " refused\n";
   return rc;

@@ -34,7 +34,8 @@ void sample(std::string& out, const char* name, const std::string& labels, std::
 
 }  // namespace
 
-std::string render_metrics(const router& routes, std::span<const worker_stats* const> ws) {
+std::string render_metrics(const router& routes, std::span<const worker_stats* const> ws,
+                           const redis_primary_view* primary) {
   std::string out;
   out.reserve(16 * 1024);
   auto route_name = [&](std::size_t r) { return r < routes.size() ? routes.name(r) : std::string("unmatched"); };
@@ -101,6 +102,12 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
        [](const worker_stats& w) -> const counter& { return w.redis.reconnects; }},
       {"guichet_redis_script_reloads_total", "counter", "Script reloads after NOSCRIPT.",
        [](const worker_stats& w) -> const counter& { return w.redis.script_reloads; }},
+      {"guichet_redis_wait_shortfalls_total", "counter",
+       "Answers turned into 503 outcome_unknown because WAIT saw fewer than redis.replicas_ack replicas.",
+       [](const worker_stats& w) -> const counter& { return w.redis.wait_shortfalls; }},
+      {"guichet_redis_not_primary_total", "counter",
+       "Connections dropped to resolve the primary again (ROLE not master; READONLY, LOADING, MASTERDOWN).",
+       [](const worker_stats& w) -> const counter& { return w.redis.not_primary; }},
   };
   for (auto& s : simples) {
     head(out, s.name, s.type, s.help);
@@ -120,6 +127,12 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
       {"lost", [](const worker_stats& w) -> const counter& { return w.redis.errors_lost; }},
   };
   for (auto& k : kinds) sample(out, "guichet_redis_errors_total", std::string("kind=\"") + k.label + "\"", sum(ws, k.get));
+  if (primary) {
+    head(out, "guichet_redis_failovers_total", "counter", "Changes of the Redis primary this process has seen.");
+    sample(out, "guichet_redis_failovers_total", "", primary->failovers());
+    head(out, "guichet_redis_primary_info", "gauge", "The Redis primary the workers were last connected to.");
+    sample(out, "guichet_redis_primary_info", "address=\"" + primary->address() + "\"", 1);
+  }
   return out;
 }
 

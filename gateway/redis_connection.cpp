@@ -10,11 +10,27 @@
 #include <boost/container/small_vector.hpp>
 #include <charconv>
 
+#include "core/secret.hpp"
 #include "gateway/log.hpp"
+#include "gateway/sentinel.hpp"
 
 namespace guichet {
 
 namespace {
+
+// The scripts whose effect must survive the loss of the primary: what is sold or owed (holds,
+// sales, releases, expiry, inventory) and the waiting room's places and admissions.
+bool changes_what_is_sold_or_owed(script id) {
+  switch (id) {
+    case script::hold:
+    case script::confirm:
+    case script::release:
+    case script::inventory_load:
+    case script::room_join:
+    case script::room_admit: return true;
+    default: return false;
+  }
+}
 
 struct redis_category_impl final : std::error_category {
   const char* name() const noexcept override { return "redis"; }
@@ -26,6 +42,7 @@ struct redis_category_impl final : std::error_category {
       case redis_errc::timeout: return "redis command timed out";
       case redis_errc::lost: return "redis connection lost before the reply";
       case redis_errc::reply_error: return "redis error reply";
+      case redis_errc::not_replicated: return "not acknowledged by redis.replicas_ack replicas in time";
     }
     return "unknown";
   }
@@ -96,19 +113,39 @@ struct redis_connection::adapter : std::enable_shared_from_this<adapter> {
   }
 };
 
-redis_connection::redis_connection(net::io_context& io, const redis_config& cfg, worker_stats::redis_stats& stats)
-    : io_(io), cfg_(cfg), stats_(stats), backoff_(cfg.reconnect_min), reconnect_timer_(io), tick_timer_(io) {}
+redis_connection::redis_connection(net::io_context& io, const redis_config& cfg, worker_stats::redis_stats& stats,
+                                   redis_primary_view* view)
+    : io_(io),
+      cfg_(cfg),
+      stats_(stats),
+      view_(view),
+      sentinel_password_(cfg.sentinel_password.empty() ? std::string() : load_secret(cfg.sentinel_password)),
+      backoff_(cfg.reconnect_min),
+      reconnect_timer_(io),
+      tick_timer_(io) {}
 
 redis_connection::~redis_connection() { stop(); }
 
 void redis_connection::start() {
   connect();
   tick();
+  if (!cfg_.sentinels.empty()) {
+    // A failover announced by a sentinel: drop the connection to the old primary at once
+    // rather than wait for its errors; the reconnect asks the sentinels again.
+    auto on_switch = [this, stopped = watch_stopped_](const redis_address& a) {
+      if (*stopped) return;
+      log::warn("redis sentinel: +switch-master", {{"master", cfg_.master}, {"primary", a.to_string()}});
+      backoff_ = cfg_.reconnect_min;
+      if (!(a == current_)) drop(ac_);
+    };
+    net::co_spawn(io_, watch_sentinels(cfg_, sentinel_password_, on_switch, watch_stopped_), net::detached);
+  }
 }
 
 void redis_connection::stop() {
   if (stopped_) return;
   stopped_ = true;
+  *watch_stopped_ = true;
   reconnect_timer_.cancel();
   tick_timer_.cancel();
   if (ready_) stats_.connected.sub();
@@ -118,7 +155,40 @@ void redis_connection::stop() {
 
 void redis_connection::connect() {
   if (stopped_) return;
-  redisAsyncContext* ac = redisAsyncConnect(cfg_.host.c_str(), cfg_.port);
+  if (cfg_.sentinels.empty()) return connect_to({cfg_.host, cfg_.port});
+  net::co_spawn(io_, resolve(), net::detached);
+}
+
+net::awaitable<void> redis_connection::resolve() {
+  auto a = co_await ask_sentinels(cfg_, sentinel_password_, next_sentinel_);
+  if (stopped_) co_return;
+  if (!a.primary) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_warn_ > std::chrono::seconds(5)) {
+      last_warn_ = now;
+      log::warn("redis sentinel: no primary known", {{"master", cfg_.master}, {"why", a.why}});
+    }
+    schedule_reconnect();
+    co_return;
+  }
+  next_sentinel_ = a.sentinel;
+  connect_to(*a.primary);
+}
+
+void redis_connection::drop(redisAsyncContext* ac) {
+  // Never from inside a hiredis callback: posted, and only if that connection is still current.
+  net::post(io_, [this, ac] {
+    if (ac && ac_ == ac) {
+      stats_.not_primary.add();
+      redisAsyncFree(ac_);
+    }
+  });
+}
+
+void redis_connection::connect_to(const redis_address& where) {
+  if (stopped_) return;
+  current_ = where;
+  redisAsyncContext* ac = redisAsyncConnect(where.host.c_str(), where.port);
   if (!ac || ac->err) {
     if (ac) redisAsyncFree(ac);
     schedule_reconnect();
@@ -141,7 +211,14 @@ void redis_connection::connect() {
 
 void redis_connection::on_connect(const redisAsyncContext* ac, int status) {
   auto* self = static_cast<redis_connection*>(ac->data);
-  if (status != REDIS_OK) return;  // hiredis frees the context; cleanup schedules the retry
+  if (status != REDIS_OK) {  // hiredis frees the context; cleanup schedules the retry
+    auto now = std::chrono::steady_clock::now();
+    if (now - self->last_warn_ > std::chrono::seconds(5)) {
+      self->last_warn_ = now;
+      log::warn("redis connect failed", {{"address", self->current_.to_string()}, {"why", ac->errstr}});
+    }
+    return;
+  }
   self->backoff_ = self->cfg_.reconnect_min;
   if (self->ever_connected_) self->stats_.reconnects.add();
   self->ever_connected_ = true;
@@ -149,6 +226,19 @@ void redis_connection::on_connect(const redisAsyncContext* ac, int status) {
 }
 
 net::awaitable<void> redis_connection::load_scripts(redisAsyncContext* ac) {
+  // Fencing: whatever a sentinel (or the config) said, nothing is written to a server that does
+  // not say it is the primary right now (a demoted primary coming back is a replica).
+  std::string_view role[] = {"ROLE"};
+  auto r = co_await send(role, false);
+  if (ac_ != ac) co_return;
+  if (r.ec || r.reply.elements.empty() || r.reply.elements[0].str != "master") {
+    log::warn("redis: not a primary, resolving again",
+              {{"address", current_.to_string()},
+               {"role", r.ec ? r.ec.message() : r.reply.elements.empty() ? r.reply.str : r.reply.elements[0].str}});
+    stats_.not_primary.add();
+    redisAsyncFree(ac_);
+    co_return;
+  }
   for (const lua_script& s : scripts()) {
     std::string_view args[] = {"SCRIPT", "LOAD", s.body};
     auto r = co_await send(args, false);
@@ -161,14 +251,15 @@ net::awaitable<void> redis_connection::load_scripts(redisAsyncContext* ac) {
   }
   ready_ = true;
   stats_.connected.add();
-  log::info("redis ready", {{"host", cfg_.host}, {"port", std::to_string(cfg_.port)}});
+  if (view_) view_->connected(current_.to_string());
+  log::info("redis ready", {{"host", current_.host}, {"port", std::to_string(current_.port)}});
 }
 
 void redis_connection::on_context_gone() {
   ac_ = nullptr;
   if (ready_) {
     stats_.connected.sub();
-    log::warn("redis connection lost", {{"host", cfg_.host}, {"port", std::to_string(cfg_.port)}});
+    log::warn("redis connection lost", {{"host", current_.host}, {"port", std::to_string(current_.port)}});
   }
   ready_ = false;
   schedule_reconnect();
@@ -226,6 +317,7 @@ void redis_connection::on_reply(redisAsyncContext*, void* reply, void* privdata)
       if (r.reply.type == redis_reply::kind::error) {
         r.ec = redis_errc::reply_error;
         self->stats_.errors_reply.add();
+        if (is_topology_error(r.reply.str) && !r.reply.str.starts_with("NOREPLICAS")) self->drop(self->ac_);
       }
     }
     self->complete(o, std::move(r));
@@ -286,14 +378,78 @@ net::awaitable<redis_result> redis_connection::eval(script id, std::span<const s
   boost::container::small_vector<std::string_view, 24> argv{"EVALSHA", s.sha1, std::string_view(numkeys, end - numkeys)};
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
-  auto r = co_await send(argv, true);
-  if (r.ec == redis_errc::reply_error && r.reply.str.starts_with("NOSCRIPT")) {
+  const bool replicated = cfg_.replicas_ack > 0 && changes_what_is_sold_or_owed(id);
+  // Plain if/else: GCC 12 destroys the awaitable of `co_await (c ? a() : b())` twice.
+  redis_result r;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (replicated) r = co_await send_replicated(argv);
+    else r = co_await send(argv, true);
+    if (attempt || r.ec != redis_errc::reply_error || !r.reply.str.starts_with("NOSCRIPT")) break;
     stats_.script_reloads.add();
     std::string_view load[] = {"SCRIPT", "LOAD", s.body};
-    auto l = co_await send(load, true);
-    if (!l.ec) r = co_await send(argv, true);
+    if ((co_await send(load, true)).ec) break;
   }
   co_return r;
+}
+
+struct redis_connection::wait_batch {
+  std::vector<std::function<void(long long)>> waiters;
+};
+
+void redis_connection::join_wait(std::function<void(long long acked)> f) {
+  if (!open_wait_) {
+    open_wait_ = std::make_shared<wait_batch>();
+    // Runs after every handler already queued: the scripts sent in this turn go before the WAIT.
+    net::post(io_, [this] { flush_wait(); });
+  }
+  open_wait_->waiters.push_back(std::move(f));
+}
+
+void redis_connection::flush_wait() {
+  auto batch = std::move(open_wait_);
+  open_wait_.reset();
+  if (!batch) return;
+  std::string n = std::to_string(cfg_.replicas_ack), t = std::to_string(cfg_.replicas_timeout.count());
+  std::string_view args[] = {"WAIT", n, t};
+  auto done = [this, batch](redis_result r) {
+    long long acked = r.ec || r.reply.type != redis_reply::kind::integer ? -1 : r.reply.integer;
+    for (auto& w : batch->waiters) w(acked);
+  };
+  start_send(args, false, std::make_unique<handler_impl<decltype(done)>>(std::move(done)));
+}
+
+net::awaitable<redis_result> redis_connection::send_replicated(std::span<const std::string_view> args) {
+  return net::async_initiate<decltype(net::use_awaitable), void(redis_result)>(
+      [this, args](auto h) {
+        using H = decltype(h);
+        struct pair_state {
+          explicit pair_state(H&& h) : h(std::move(h)) {}
+          H h;
+          redis_result eval;
+          long long acked = -1;
+          int pending = 2;
+        };
+        auto st = std::make_shared<pair_state>(std::move(h));
+        auto finish = [this, st] {
+          if (--st->pending) return;
+          redis_result r = std::move(st->eval);
+          if (!r.ec && st->acked < static_cast<long long>(cfg_.replicas_ack)) {
+            stats_.wait_shortfalls.add();
+            r.ec = redis_errc::not_replicated;
+          }
+          std::move(st->h)(std::move(r));
+        };
+        auto on_eval = [st, finish](redis_result r) {
+          st->eval = std::move(r);
+          finish();
+        };
+        start_send(args, true, std::make_unique<handler_impl<decltype(on_eval)>>(std::move(on_eval)));
+        join_wait([st, finish](long long acked) {
+          st->acked = acked;
+          finish();
+        });
+      },
+      net::use_awaitable);
 }
 
 }  // namespace guichet

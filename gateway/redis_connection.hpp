@@ -7,6 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
+#include <mutex>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -21,14 +23,46 @@ namespace guichet {
 
 namespace net = boost::asio;
 
+/// The primary the gateway's connections are on, shared by its workers (they change it only on
+/// a failover, so a mutex is fine): /metrics shows it and counts its changes.
+class redis_primary_view {
+ public:
+  /// A connection came up on `a`: a change of primary counts as a failover seen.
+  void connected(const std::string& a) {
+    std::lock_guard lock(m_);
+    if (!address_.empty() && address_ != a) ++failovers_;
+    address_ = a;
+  }
+  std::string address() const {
+    std::lock_guard lock(m_);
+    return address_;
+  }
+  std::uint64_t failovers() const {
+    std::lock_guard lock(m_);
+    return failovers_;
+  }
+
+ private:
+  mutable std::mutex m_;
+  std::string address_;
+  std::uint64_t failovers_ = 0;
+};
+
 /// One hiredis async connection driven by a worker's io_context: hiredis' event hooks map to
 /// async_wait on a posix::stream_descriptor, so there is no second event loop. Commands from
 /// all of the thread's requests are written back to back (auto-pipelining), bounded by
 /// max_inflight; each has a deadline; the connection reconnects with backoff and loads every
 /// embedded script on each (re)connect before it reports ready.
+///
+/// With `redis.sentinels` it asks them for the primary on every (re)connect, checks ROLE before
+/// anything else is sent, follows +switch-master, and drops the connection to re-resolve on a
+/// READONLY, MASTERDOWN or LOADING reply. With `redis.replicas_ack` the scripts that change what
+/// is sold or owed are followed by one WAIT per batch of them (group commit: every script sent
+/// in the same turn of the event loop shares the WAIT written after it).
 class redis_connection {
  public:
-  redis_connection(net::io_context& io, const redis_config& cfg, worker_stats::redis_stats& stats);
+  redis_connection(net::io_context& io, const redis_config& cfg, worker_stats::redis_stats& stats,
+                   redis_primary_view* view = nullptr);
   ~redis_connection();
   redis_connection(const redis_connection&) = delete;
   redis_connection& operator=(const redis_connection&) = delete;
@@ -62,8 +96,16 @@ class redis_connection {
   };
   using handler = std::unique_ptr<handler_base>;
 
+  struct wait_batch;
   void connect();
+  void connect_to(const redis_address& a);
+  net::awaitable<void> resolve();
+  void drop(redisAsyncContext* ac);
   void schedule_reconnect();
+  /// Sends EVALSHA and joins the WAIT that follows the current batch; completes with both.
+  net::awaitable<redis_result> send_replicated(std::span<const std::string_view> args);
+  void join_wait(std::function<void(long long acked)> f);
+  void flush_wait();
   void on_context_gone();
   net::awaitable<void> load_scripts(redisAsyncContext* ac);
   net::awaitable<redis_result> send(std::span<const std::string_view> args, bool require_ready);
@@ -76,6 +118,13 @@ class redis_connection {
   net::io_context& io_;
   redis_config cfg_;
   worker_stats::redis_stats& stats_;
+  redis_primary_view* view_;
+  std::string sentinel_password_;  // loaded once from its env/file reference
+  std::size_t next_sentinel_ = 0;  // the one that answered last is asked first
+  redis_address current_;
+  std::shared_ptr<bool> watch_stopped_ = std::make_shared<bool>(false);
+  std::shared_ptr<wait_batch> open_wait_;
+  std::chrono::steady_clock::time_point last_warn_{};
   redisAsyncContext* ac_ = nullptr;
   std::shared_ptr<adapter> adapter_;
   std::atomic<bool> ready_{false};

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -16,6 +17,7 @@ enum class redis_errc {
   timeout,      ///< sent; no reply within the command timeout
   lost,         ///< sent; the connection dropped before the reply (hiredis NULL reply)
   reply_error,  ///< Redis answered with an error; see redis_reply::str
+  not_replicated,  ///< done on the primary, but fewer than redis.replicas_ack replicas acknowledged
 };
 
 }  // namespace guichet
@@ -40,7 +42,16 @@ struct redis_result {
   std::error_code ec;  ///< empty on success
   redis_reply reply;
   /// True when the command may or may not have taken effect.
-  bool outcome_unknown() const { return ec == redis_errc::timeout || ec == redis_errc::lost; }
+  bool outcome_unknown() const {
+    return ec == redis_errc::timeout || ec == redis_errc::lost || ec == redis_errc::not_replicated;
+  }
 };
+
+/// Error replies from a server that is not (or no longer, or not yet) a usable primary: the
+/// command was not executed. The connection re-resolves the primary when it sees one.
+inline bool is_topology_error(std::string_view error) {
+  return error.starts_with("READONLY") || error.starts_with("MASTERDOWN") || error.starts_with("LOADING") ||
+         error.starts_with("NOREPLICAS");
+}
 
 }  // namespace guichet

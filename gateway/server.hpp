@@ -42,6 +42,7 @@ class server {
   account_guard& accounts() { return accounts_; }
   std::atomic<std::uint64_t>& open_connections() { return open_connections_; }
   const config& initial_config() const { return cfg_; }
+  redis_primary_view& redis_view() { return redis_view_; }
 
  private:
   net::awaitable<void> accept_loop(worker& w);
@@ -58,6 +59,7 @@ class server {
   rate_guard account_rate_{1 << 20};
   account_guard accounts_{1 << 20};
   std::atomic<std::uint64_t> open_connections_{0};
+  redis_primary_view redis_view_;
   std::atomic<bool> drained_{false};
 };
 

@@ -46,6 +46,8 @@ struct worker_stats {
     counter errors_timeout;      // sent, no answer in time: outcome unknown
     counter errors_lost;         // sent, connection lost: outcome unknown
     counter script_reloads;      // NOSCRIPT answered, scripts loaded again
+    counter wait_shortfalls;     // answers turned into outcome_unknown: WAIT saw too few replicas
+    counter not_primary;         // connections dropped: ROLE not master, or READONLY/LOADING/MASTERDOWN
   } redis;
 
   /// Records one finished request. `route` may be kMaxRoutes for "no route".

@@ -1,16 +1,52 @@
 #include "gateway/sync_redis.hpp"
 
+#include "core/secret.hpp"
+#include "gateway/sentinel.hpp"
+
 namespace guichet {
 
 sync_redis::sync_redis(const redis_config& cfg)
     : c_(nullptr, redisFree), where_(cfg.host + ":" + std::to_string(cfg.port)) {
+  redis_address primary{cfg.host, cfg.port};
+  if (!cfg.sentinels.empty()) {
+    auto a = ask_sentinels_blocking(cfg, cfg.sentinel_password.empty() ? "" : load_secret(cfg.sentinel_password));
+    where_ = "master '" + cfg.master + "'";
+    if (!a.primary) {
+      problem_ = "no sentinel knows the primary (" + a.why + ")";
+      return;
+    }
+    primary = *a.primary;
+    where_ += " at " + primary.to_string();
+  }
   timeval tv{static_cast<time_t>(cfg.command_timeout.count() / 1000 + 5), 0};
-  c_.reset(redisConnectWithTimeout(cfg.host.c_str(), cfg.port, tv));
-  if (c_ && !c_->err) redisSetTimeout(c_.get(), tv);
+  c_.reset(redisConnectWithTimeout(primary.host.c_str(), primary.port, tv));
+  if (!c_ || c_->err) return;
+  redisSetTimeout(c_.get(), tv);
+  // The ops commands write: never to a replica, whatever a sentinel or the config said.
+  auto role = command({"ROLE"});
+  if (!role || role->type != REDIS_REPLY_ARRAY || role->elements == 0 ||
+      std::string_view(role->element[0]->str, role->element[0]->len) != "master")
+    problem_ = "not a primary (ROLE: " +
+               std::string(role && role->type == REDIS_REPLY_ERROR ? role->str
+                           : role && role->elements ? role->element[0]->str : "no answer") + ")";
 }
 
+bool sync_redis::ok() const { return c_ && !c_->err && problem_.empty(); }
+
 std::string sync_redis::error() const {
-  return "redis at " + where_ + ": " + (c_ ? std::string(c_->errstr) : std::string("cannot allocate a context"));
+  return "redis at " + where_ + ": " +
+         (!problem_.empty() ? problem_ : c_ ? std::string(c_->errstr) : std::string("cannot allocate a context"));
+}
+
+std::string sync_redis::wait_replicas(const redis_config& cfg) {
+  if (cfg.replicas_ack == 0) return {};
+  auto r = command({"WAIT", std::to_string(cfg.replicas_ack), std::to_string(cfg.replicas_timeout.count())});
+  if (!r || r->type != REDIS_REPLY_INTEGER) return "WAIT failed: " + (r && r->str ? std::string(r->str) : error());
+  if (r->integer < static_cast<long long>(cfg.replicas_ack))
+    return "only " + std::to_string(r->integer) + " of redis.replicas_ack = " + std::to_string(cfg.replicas_ack) +
+           " replicas acknowledged the writes in " + std::to_string(cfg.replicas_timeout.count()) +
+           " ms: the outcome is not durable yet; run the command again";
+  return {};
 }
 
 namespace {

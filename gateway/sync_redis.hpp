@@ -11,14 +11,18 @@
 
 namespace guichet {
 
-/// A blocking Redis connection for the ops commands (--load-inventory, the draw); never used
-/// on a worker thread.
+/// A blocking Redis connection for the ops commands (--load-inventory, the draw) and the load
+/// harness; never used on a worker thread. With redis.sentinels it asks them for the primary;
+/// either way it refuses (ok() false) a server whose ROLE is not master.
 class sync_redis {
  public:
   using reply = std::unique_ptr<redisReply, decltype(&freeReplyObject)>;
   explicit sync_redis(const redis_config& cfg);
-  bool ok() const { return c_ && !c_->err; }
+  bool ok() const;
   std::string error() const;
+  /// WAIT for redis.replicas_ack replicas to hold every write made so far on this connection;
+  /// empty when they do (or when replicas_ack is 0), else what went wrong.
+  std::string wait_replicas(const redis_config& cfg);
   reply command(const std::vector<std::string>& args);
   /// Pipelining: append many, then read their replies in order.
   void append(const std::vector<std::string>& args);
@@ -31,6 +35,7 @@ class sync_redis {
  private:
   std::unique_ptr<redisContext, decltype(&redisFree)> c_;
   std::string where_;
+  std::string problem_;  // set when the server could not be used
 };
 
 }  // namespace guichet

@@ -1,5 +1,7 @@
 #include "gateway/worker.hpp"
 
+#include "gateway/server.hpp"
+
 #include <chrono>
 
 namespace guichet {
@@ -8,7 +10,7 @@ worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size
     : srv(s),
       index(i),
       cfg(c),
-      redis(std::make_unique<redis_connection>(io, cfg.redis, stats.redis)),
+      redis(std::make_unique<redis_connection>(io, cfg.redis, stats.redis, &s.redis_view())),
       secrets(sec),
       rng(std::random_device{}()) {
   if (!sec.token_keys.empty()) tokens = std::make_unique<token_keyring>(sec.token_keys);
