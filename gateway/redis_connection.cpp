@@ -260,6 +260,9 @@ void redis_connection::on_context_gone() {
   if (ready_) {
     stats_.connected.sub();
     log::warn("redis connection lost", {{"host", current_.host}, {"port", std::to_string(current_.port)}});
+  } else if (!cfg_.sentinels.empty()) {
+    // What that sentinel named could not be used (refused, not a primary): ask the next first.
+    next_sentinel_ = (next_sentinel_ + 1) % cfg_.sentinels.size();
   }
   ready_ = false;
   schedule_reconnect();

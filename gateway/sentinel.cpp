@@ -152,10 +152,10 @@ net::awaitable<sentinel_answer> ask_sentinels(const redis_config& cfg, const std
   co_return out;
 }
 
-sentinel_answer ask_sentinels_blocking(const redis_config& cfg, const std::string& password) {
+sentinel_answer ask_sentinels_blocking(const redis_config& cfg, const std::string& password, std::size_t first) {
   net::io_context io;
   sentinel_answer out;
-  net::co_spawn(io, ask_sentinels(cfg, password, 0), [&](std::exception_ptr e, sentinel_answer a) {
+  net::co_spawn(io, ask_sentinels(cfg, password, first), [&](std::exception_ptr e, sentinel_answer a) {
     if (!e) out = std::move(a);
   });
   io.run();

@@ -26,7 +26,7 @@ net::awaitable<sentinel_answer> ask_sentinels(const redis_config& cfg, const std
                                               std::size_t first);
 
 /// The same question from a thread with no event loop (the ops commands, the load harness).
-sentinel_answer ask_sentinels_blocking(const redis_config& cfg, const std::string& password);
+sentinel_answer ask_sentinels_blocking(const redis_config& cfg, const std::string& password, std::size_t first = 0);
 
 /// Subscribes to +switch-master on one sentinel after another (moving on when one goes away)
 /// and calls `on_switch` with the new primary of `cfg.master`, until `*stopped`.

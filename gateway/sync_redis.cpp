@@ -7,20 +7,34 @@ namespace guichet {
 
 sync_redis::sync_redis(const redis_config& cfg)
     : c_(nullptr, redisFree), where_(cfg.host + ":" + std::to_string(cfg.port)) {
-  redis_address primary{cfg.host, cfg.port};
-  if (!cfg.sentinels.empty()) {
-    auto a = ask_sentinels_blocking(cfg, cfg.sentinel_password.empty() ? "" : load_secret(cfg.sentinel_password));
+  if (cfg.sentinels.empty()) {
+    open({cfg.host, cfg.port}, cfg);
+    return;
+  }
+  // Each sentinel's answer in turn, until one names a server that is up and says it is primary.
+  const std::string password = cfg.sentinel_password.empty() ? "" : load_secret(cfg.sentinel_password);
+  std::string failures;
+  for (std::size_t first = 0; first < cfg.sentinels.size();) {
+    auto a = ask_sentinels_blocking(cfg, password, first);
     where_ = "master '" + cfg.master + "'";
     if (!a.primary) {
-      problem_ = "no sentinel knows the primary (" + a.why + ")";
+      problem_ = "no sentinel knows the primary (" + a.why + ")" + failures;
       return;
     }
-    primary = *a.primary;
-    where_ += " at " + primary.to_string();
+    where_ += " at " + a.primary->to_string();
+    if (open(*a.primary, cfg)) return;
+    failures += "; " + a.primary->to_string() + " named by sentinel " + cfg.sentinels[a.sentinel].to_string() + ": " +
+                error();
+    if (a.sentinel + 1 >= cfg.sentinels.size()) return;
+    first = a.sentinel + 1;
   }
+}
+
+bool sync_redis::open(const redis_address& primary, const redis_config& cfg) {
+  problem_.clear();
   timeval tv{static_cast<time_t>(cfg.command_timeout.count() / 1000 + 5), 0};
   c_.reset(redisConnectWithTimeout(primary.host.c_str(), primary.port, tv));
-  if (!c_ || c_->err) return;
+  if (!c_ || c_->err) return false;
   redisSetTimeout(c_.get(), tv);
   // The ops commands write: never to a replica, whatever a sentinel or the config said.
   auto role = command({"ROLE"});
@@ -29,6 +43,7 @@ sync_redis::sync_redis(const redis_config& cfg)
     problem_ = "not a primary (ROLE: " +
                std::string(role && role->type == REDIS_REPLY_ERROR ? role->str
                            : role && role->elements ? role->element[0]->str : "no answer") + ")";
+  return problem_.empty();
 }
 
 bool sync_redis::ok() const { return c_ && !c_->err && problem_.empty(); }

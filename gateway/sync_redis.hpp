@@ -33,6 +33,7 @@ class sync_redis {
   bool scan(const std::string& pattern, const std::function<void(const std::vector<std::string>& keys)>& page);
 
  private:
+  bool open(const redis_address& primary, const redis_config& cfg);
   std::unique_ptr<redisContext, decltype(&redisFree)> c_;
   std::string where_;
   std::string problem_;  // set when the server could not be used

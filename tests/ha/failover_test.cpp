@@ -258,8 +258,8 @@ void failover_under_storm(bool freeze) {
   const int old_primary = topo.primary();
   ASSERT_EQ(old_primary, topo.nodes()[0]);
   const std::string redis = redis_toml(&topo, 0, 1);
-  auto g1 = launch(redis, 3000, freeze ? "freeze-1" : "kill-1");
-  auto g2 = launch(redis, 3000, freeze ? "freeze-2" : "kill-2");
+  auto g1 = launch(redis, 6000, freeze ? "freeze-1" : "kill-1");
+  auto g2 = launch(redis, 6000, freeze ? "freeze-2" : "kill-2");
   load_inventory(g1->config_path);
   auto tokens = shoppers([&](const std::vector<std::string>& a) { return topo.cli(old_primary, a); }, 4000);
 
@@ -370,7 +370,8 @@ TEST(ha, discovery_past_a_sentinel_that_is_down_and_one_naming_a_dead_host) {
   const int liar_port = test::free_port(), dead_port = test::free_port();
   char tmpl[] = "/tmp/guichet-liar-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
-  std::ofstream(dir + "/sentinel.conf") << "port " << liar_port << "\nbind 127.0.0.1\ndir " << dir << "\nrequirepass "
+  std::ofstream(dir + "/sentinel.conf") << "port " << liar_port << "\nbind 127.0.0.1\ndir " << dir << "\nlogfile " << dir
+                                        << "/sentinel.log\nrequirepass "
                                         << redis_topology::kSentinelPassword << "\nsentinel monitor "
                                         << redis_topology::kMaster << " 127.0.0.1 " << dead_port << " 1\n";
   int liar = ::fork();
