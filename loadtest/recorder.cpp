@@ -39,6 +39,12 @@ void recorder::record(endpoint e, const http_result& r, std::uint64_t latency_us
   s.latency.record(latency_us);
   second_.record(latency_us);
   ++s.outcomes[outcome_of(r)];
+  if (r.status == 0 || r.status == 503) {
+    double t = elapsed_s();
+    if (s.first_unavailable_s < 0) s.first_unavailable_s = t;
+    s.last_unavailable_s = t;
+    ++s.unavailable;
+  }
   if (r.status == 0 || r.status >= 400) {
     ++errors_;
     ++second_errors_;

@@ -22,6 +22,9 @@ struct endpoint_stats {
   std::uint64_t requests = 0;
   histogram latency;                               ///< from the intended send time (µs)
   std::map<std::string, std::uint64_t> outcomes;   ///< "201", "409 sold_out", "transport timeout"
+  /// When the gateway could not answer (503 or no answer): seconds since the start, -1 if never.
+  double first_unavailable_s = -1, last_unavailable_s = -1;
+  std::uint64_t unavailable = 0;
 };
 
 /// Gauges a scenario reports each second (fans waiting, admitted, tickets bought).
@@ -46,6 +49,9 @@ class recorder {
   recorder();
   /// One answer (or transport failure); latency from when the request was meant to leave.
   void record(endpoint e, const http_result& r, std::uint64_t latency_us);
+  /// A request sent again after a 503, 429, 408 or transport failure.
+  void retried() { ++retries_; }
+  std::uint64_t retries() const { return retries_; }
   /// Something the gateway did that the fan did not expect (a 5xx, a refused winner ...).
   void unexpected(const std::string& what) { ++unexpected_[what]; }
   /// Closes the current second: appends a sample, returns it (for the progress line).
@@ -68,7 +74,7 @@ class recorder {
   std::map<std::string, std::uint64_t> unexpected_;
   std::vector<second_sample> timeline_;
   histogram second_;
-  std::uint64_t total_ = 0, errors_ = 0, second_requests_ = 0, second_errors_ = 0;
+  std::uint64_t total_ = 0, errors_ = 0, second_requests_ = 0, second_errors_ = 0, retries_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 

@@ -174,6 +174,21 @@ void print_report(const report& r, std::ostream& out) {
       out << "     " << std::left << std::setw(50) << what << std::right << std::setw(10) << n << "\n";
   }
 
+  if (r.main) {
+    bool any = false;
+    for (std::size_t e = 0; e < static_cast<std::size_t>(endpoint::count); ++e) {
+      auto& st = r.main->stats(static_cast<endpoint>(e));
+      if (!st.unavailable) continue;
+      if (!any) out << "\n-- when the gateway could not answer (503 or no answer; seconds from the start)\n";
+      any = true;
+      out << "   " << std::left << std::setw(12) << to_string(static_cast<endpoint>(e)) << std::right << std::setw(8)
+          << st.unavailable << " answers from t=" << fixed(st.first_unavailable_s, 2) << " to t="
+          << fixed(st.last_unavailable_s, 2) << " s (" << fixed(st.last_unavailable_s - st.first_unavailable_s, 2)
+          << " s)\n";
+    }
+    if (any) out << "   requests sent again (same Idempotency-Key): " << r.main->retries() << "\n";
+  }
+
   if (r.surge) {
     auto& s = *r.surge;
     out << "\n-- fans (" << fixed(s.seconds, 1) << " s" << (s.deadline_hit ? ", stopped by the deadline" : "") << ")\n";

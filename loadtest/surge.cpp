@@ -400,6 +400,7 @@ class fan_engine {
     if (!retryable || f.attempts >= 8) return false;
     std::int64_t wait = r.retry_after > 0 ? r.retry_after * 1'000'000LL : (250'000LL << std::min<int>(f.attempts, 4));
     ++f.attempts;
+    rec_.retried();
     schedule(i, now_us() + wait + jitter(i, milliseconds(100), 1.0));
     return true;
   }

@@ -34,3 +34,65 @@ config_for() {
   sed -e "0,/^port = .*/s//port = $gw/" -e "/^\[redis\]/,/^\[/ s/^port = .*/port = $rp/" "$base" > "$dir/guichet.toml"
   echo "$dir/guichet.toml"
 }
+
+# start_ha DIR: Redis as production runs it, on loopback: a primary and two replicas (AOF on,
+# min-replicas-to-write 1 with min-replicas-max-lag 2: a primary cut off from every replica stops
+# taking writes) and three redis-sentinel processes watching master "guichet" (down-after 1 s,
+# quorum 2, a password from GUICHET_SENTINEL_PASSWORD). Sets HA_NODES (primary first),
+# HA_NODE_PIDS, HA_SENTINEL_PIDS and HA_SENTINELS_TOML ("[\"127.0.0.1:p\", ...]").
+start_ha() {
+  local dir=$1 i p
+  HA_NODES=(); HA_NODE_PIDS=(); HA_SENTINEL_PIDS=(); HA_SENTINELS_TOML="["
+  export GUICHET_SENTINEL_PASSWORD=${GUICHET_SENTINEL_PASSWORD:-$(head -c 24 /dev/urandom | base64)}
+  for i in 0 1 2; do
+    p=$(free_port); HA_NODES+=("$p"); mkdir -p "$dir/node$i"
+    local extra=""
+    (( i > 0 )) && extra="--replicaof 127.0.0.1 ${HA_NODES[0]}"
+    # shellcheck disable=SC2086
+    redis-server --port "$p" --bind 127.0.0.1 --dir "$dir/node$i" --save '' --appendonly yes \
+      --min-replicas-to-write 1 --min-replicas-max-lag 2 --repl-diskless-sync yes --repl-diskless-sync-delay 0 \
+      --logfile "$dir/node$i/redis.log" $extra --daemonize no &
+    HA_NODE_PIDS+=($!)
+  done
+  for i in 0 1 2; do
+    p=$(free_port)
+    cat > "$dir/sentinel$i.conf" <<CONF
+port $p
+bind 127.0.0.1
+dir $dir
+logfile $dir/sentinel$i.log
+requirepass $GUICHET_SENTINEL_PASSWORD
+sentinel monitor guichet 127.0.0.1 ${HA_NODES[0]} 2
+sentinel down-after-milliseconds guichet 1000
+sentinel failover-timeout guichet 4000
+sentinel parallel-syncs guichet 2
+sentinel sentinel-pass $GUICHET_SENTINEL_PASSWORD
+CONF
+    redis-server "$dir/sentinel$i.conf" --sentinel & HA_SENTINEL_PIDS+=($!)
+    HA_SENTINELS_TOML+="$( (( i > 0 )) && echo ', ')\"127.0.0.1:$p\""
+  done
+  HA_SENTINELS_TOML+="]"
+  for _ in $(seq 200); do
+    [ "$(redis-cli -p "${HA_NODES[0]}" wait 2 100 2>/dev/null)" = 2 ] && return 0
+    redis-cli -p "${HA_NODES[0]}" set ha-probe 1 >/dev/null 2>&1 || true
+    sleep 0.1
+  done
+  echo "the Redis replicas did not sync (see $dir)" >&2
+  return 1
+}
+
+# ha_primary: the primary the sentinels name now ("host port").
+ha_primary() {
+  local s
+  for s in $(echo "$HA_SENTINELS_TOML" | tr -d '[]",' ); do
+    redis-cli --no-auth-warning -a "$GUICHET_SENTINEL_PASSWORD" -p "${s##*:}" sentinel get-master-addr-by-name guichet \
+      2>/dev/null | paste -sd' ' && return 0
+  done
+  return 1
+}
+
+# ha_redis_toml: the [redis] lines for the topology (through the sentinels, replicas_ack = 1).
+ha_redis_toml() {
+  printf 'sentinels = %s\nmaster = "guichet"\nsentinel_password = { env = "GUICHET_SENTINEL_PASSWORD" }\nreplicas_ack = %s\nreplicas_timeout = "500ms"\nreconnect_min = "50ms"\nreconnect_max = "500ms"\n' \
+    "$HA_SENTINELS_TOML" "${1:-1}"
+}

@@ -4,6 +4,12 @@
 # harness: FANS fans register, the draw runs, they arrive around their slots, queue, buy; the
 # report and the audit follow; everything started here is stopped. Extra arguments go to
 # guichet-loadtest (e.g. --misbehave 0.1). Outputs stay in $OUT (default loadtest-out/).
+#
+# --ha: the same opening day on Redis as production runs it (a primary, two replicas, three
+# redis-sentinel processes; the gateway finds the primary through the sentinels and waits for
+# one replica to acknowledge every sale, replicas_ack = 1), and the primary is killed with
+# SIGKILL in the middle of the purchases. The report shows when the gateway could not answer;
+# the audit, reading the promoted replica, must still find every sale.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -12,6 +18,11 @@ FANS=${FANS:-20000}
 OUT=${OUT:-loadtest-out}
 run=$(mktemp -d /tmp/guichet-surge-XXXXXX)
 pids=()
+ha=0
+args=()
+for a in "$@"; do
+  if [ "$a" = --ha ]; then ha=1; else args+=("$a"); fi
+done
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -19,9 +30,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-redis_port=$(free_port)
 gw_port=$(free_port)
-start_redis "$run/redis" "$redis_port"; pids+=("$REDIS_PID")
+if (( ha )); then
+  start_ha "$run/ha"; pids+=("${HA_SENTINEL_PIDS[@]}" "${HA_NODE_PIDS[@]}")
+  redis_port=${HA_NODES[0]}
+  echo "redis: primary 127.0.0.1:${HA_NODES[0]}, replicas ${HA_NODES[1]} ${HA_NODES[2]}, sentinels $HA_SENTINELS_TOML"
+else
+  redis_port=$(free_port)
+  start_redis "$run/redis" "$redis_port"; pids+=("$REDIS_PID")
+fi
 export GUICHET_ADMIN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_JWT_KEY=$(head -c 24 /dev/urandom | base64)
 export GUICHET_TOKEN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_PAYMENT_KEY=$(head -c 24 /dev/urandom | base64)
 
@@ -42,6 +59,10 @@ sed -e "s/@GATEWAY_PORT@/$gw_port/" -e "s/@REDIS_PORT@/$redis_port/" \
     -e "s/@PACKS_ACTIVE@/$(( $(rate $(( club_w + all_w ))) * 30 ))/" -e "s/@SINGLE_ACTIVE@/$(( $(rate $single_w) * 30 ))/" \
     -e "s/@SEATS_L@/$(( FANS / 2 ))/g" -e "s/@SEATS_M@/$(( FANS / 4 ))/g" -e "s/@SEATS_S@/$(( FANS / 8 ))/g" \
     loadtest/surge.toml > "$run/guichet.toml"
+if (( ha )); then  # the [redis] section goes through the sentinels
+  awk -v extra="$(ha_redis_toml 1)" '{print} /^\[redis\]/{print extra}' "$run/guichet.toml" > "$run/ha.toml"
+  mv "$run/ha.toml" "$run/guichet.toml"
+fi
 "$BUILD/gateway/guichet" --config "$run/guichet.toml" --check-config >/dev/null
 "$BUILD/gateway/guichet" --config "$run/guichet.toml" --load-inventory | tail -1
 "$BUILD/gateway/guichet" --config "$run/guichet.toml" 2>"$run/guichet.log" & pids+=($!)
@@ -51,7 +72,27 @@ mkdir -p "$OUT"
 cp "$run/guichet.toml" "$OUT/guichet.toml"
 set +e
 "$BUILD/loadtest/guichet-loadtest" surge --config "$run/guichet.toml" --fans "$FANS" --mix packs:0.7,single:0.3 \
-  --out "$OUT" "$@"
+  --out "$OUT" "${args[@]}" &
+harness=$!
+if (( ha )); then
+  # The middle of the purchases: 8 s after the first slot opens.
+  sleep $(( club + 8 - $(date +%s) ))
+  read -r _ old_port < <(ha_primary)
+  for k in "${!HA_NODES[@]}"; do
+    [ "${HA_NODES[$k]}" = "$old_port" ] && kill -9 "${HA_NODE_PIDS[$k]}"
+  done
+  killed=$(date +%s.%N)
+  echo "== fault: SIGKILL of the Redis primary 127.0.0.1:$old_port at $(date -u +%H:%M:%S.%3N)Z"
+  for _ in $(seq 300); do
+    read -r _ new_port < <(ha_primary)
+    if [ "$new_port" != "$old_port" ] && [ "$(redis-cli -p "$new_port" role 2>/dev/null | head -1)" = master ]; then
+      echo "== failover: the sentinels promoted 127.0.0.1:$new_port $(awk -v a="$(date +%s.%N)" -v b="$killed" 'BEGIN{printf "%.2f", a-b}') s after the kill"
+      break
+    fi
+    sleep 0.1
+  done
+fi
+wait "$harness"
 rc=$?
 set -e
 if grep -q '"level":"error"' "$run/guichet.log"; then
