@@ -233,10 +233,17 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
   rep.main = &rec;
   write_ledger(c.out_dir + "/ledger.tsv", result.sales);
 
-  // 5. The audit, behind the gateway's back.
-  settle(redis, e, rep, log);
-  log << "== audit: reading Redis\n";
-  rep.audit = audit_edition(redis, e, &result.sales);
+  // 5. The audit, behind the gateway's back, on a new connection: the primary may have changed
+  // during the run (a failover), and the audit must read the one that holds the sales now.
+  sync_redis primary(s.cfg.redis);
+  if (!primary.ok()) {
+    rep.audit.emplace();
+    rep.audit->violate("cannot reach the Redis primary for the audit: " + primary.error());
+  } else {
+    settle(primary, e, rep, log);
+    log << "== audit: reading Redis\n";
+    rep.audit = audit_edition(primary, e, &result.sales);
+  }
   rep.surge = std::move(result);
   finish_report(rep, c, out, log);
   return rep.ok() ? 0 : 1;

@@ -69,7 +69,8 @@ sentinel parallel-syncs guichet 2
 sentinel sentinel-pass $GUICHET_SENTINEL_PASSWORD
 CONF
     redis-server "$dir/sentinel$i.conf" --sentinel & HA_SENTINEL_PIDS+=($!)
-    HA_SENTINELS_TOML+="$( (( i > 0 )) && echo ', ')\"127.0.0.1:$p\""
+    [ "$i" -gt 0 ] && HA_SENTINELS_TOML+=", "
+    HA_SENTINELS_TOML+="\"127.0.0.1:$p\""
   done
   HA_SENTINELS_TOML+="]"
   for _ in $(seq 200); do
