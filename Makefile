@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON
 
-.PHONY: all setup build test demo serve surge bench compare asan tsan clean
+.PHONY: all setup build test demo demo-ha serve surge bench compare ha-compare asan tsan clean
 
 all: build
 
@@ -26,6 +26,12 @@ test: setup build
 demo: setup build
 	bash scripts/surge.sh
 
+## The same opening day on Redis as production runs it (a primary, two replicas, three
+## redis-sentinel processes; replicas_ack = 1), with the primary killed (SIGKILL) in the middle of
+## the purchases: the report shows when the gateway could not answer, the audit must still pass.
+demo-ha: setup build
+	bash scripts/surge.sh --ha
+
 ## Set up, build, start a local redis-server and the gateway with config/dev.toml and leave them
 ## running for curl (Ctrl-C stops both).
 serve: setup build
@@ -39,6 +45,11 @@ bench: setup build
 compare: build
 	GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh
 	bash scripts/compare.sh $(BUILD)
+
+## Holds per second with redis.replicas_ack = 1 vs 0 on the same Sentinel topology, in one run.
+ha-compare: build
+	GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh
+	bash scripts/ha_compare.sh $(BUILD)
 
 asan:
 	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=address -DGUICHET_BENCH=OFF"
