@@ -16,8 +16,7 @@ run=$(mktemp -d /tmp/guichet-ha-compare-XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
 trap cleanup EXIT INT TERM
-export GUICHET_ADMIN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_JWT_KEY=$(head -c 24 /dev/urandom | base64)
-export GUICHET_TOKEN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_PAYMENT_KEY=$(head -c 24 /dev/urandom | base64)
+fresh_keys
 
 start_ha "$run/ha"; pids+=("${HA_SENTINEL_PIDS[@]}" "${HA_NODE_PIDS[@]}")
 primary=${HA_NODES[0]}

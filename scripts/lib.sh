@@ -1,4 +1,12 @@
 # Shared helpers for the scripts: free ports, a private redis-server, waiting for readiness.
+
+# fresh_keys: the gateway's secrets for a throw-away run, random, in the environment only.
+fresh_keys() {
+  local k
+  for k in GUICHET_ADMIN_KEY GUICHET_JWT_KEY GUICHET_TOKEN_KEY GUICHET_PAYMENT_KEY; do
+    export "$k=$(head -c 24 /dev/urandom | base64)"
+  done
+}
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

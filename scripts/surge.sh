@@ -39,8 +39,7 @@ else
   redis_port=$(free_port)
   start_redis "$run/redis" "$redis_port"; pids+=("$REDIS_PID")
 fi
-export GUICHET_ADMIN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_JWT_KEY=$(head -c 24 /dev/urandom | base64)
-export GUICHET_TOKEN_KEY=$(head -c 24 /dev/urandom | base64) GUICHET_PAYMENT_KEY=$(head -c 24 /dev/urandom | base64)
+fresh_keys
 
 # Times from now: registration while the harness registers everyone, then the draw, then the
 # slots (the pre-queue opens 10 s before each). Sizes scale with the crowd.
