@@ -7,12 +7,13 @@ namespace guichet {
 namespace {
 
 // Indexed by errc; the order must follow the enum (checked by a static_assert below).
-constexpr std::array<std::pair<errc, error_info>, 48> table{{
+constexpr std::array<std::pair<errc, error_info>, 49> table{{
     {errc::ok, {200, "ok", "ok"}},
     {errc::bad_request, {400, "bad_request", "the request is malformed"}},
     {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
     {errc::not_found, {404, "not_found", "no such resource"}},
     {errc::method_not_allowed, {405, "method_not_allowed", "method not allowed on this resource"}},
+    {errc::not_implemented, {501, "not_implemented", "this method is not implemented by the gateway"}},
     {errc::request_timeout, {408, "request_timeout", "the request was not received in time"}},
     {errc::body_too_large, {413, "body_too_large", "the request body is too large for this route"}},
     {errc::unsupported_media_type, {415, "unsupported_media_type", "the body must be application/json"}},

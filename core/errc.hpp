@@ -12,6 +12,7 @@ enum class errc {
   malformed_json,
   not_found,
   method_not_allowed,
+  not_implemented,
   request_timeout,
   body_too_large,
   unsupported_media_type,

@@ -35,6 +35,12 @@ bool router::matches(const route& r, std::string_view path, path_params* params)
 }
 
 router::match router::find(http::verb method, std::string_view target, path_params& params) const {
+  for (std::string_view scheme : {"http://", "https://"})
+    if (target.size() > scheme.size() && target.substr(0, scheme.size()) == scheme) {
+      auto slash = target.find('/', scheme.size());
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+      break;
+    }
   auto path = target.substr(0, target.find('?'));
   if (path.empty() || path.front() != '/') return {match::kind::not_found};
   // Two passes keep literal routes ahead of parameter routes without sorting tricks:

@@ -64,7 +64,15 @@ class router {
   /// Adds a route and returns its index (used to label metrics and to find the handler).
   std::size_t add(http::verb method, std::string_view pattern, std::string name, route_policy policy = {});
 
+  /// `target` in origin-form ("/path?query") or absolute-form ("http://host/path?query", RFC 9112
+  /// 3.2.2: routed by its path).
   match find(http::verb method, std::string_view target, path_params& params) const;
+  /// True when some route answers `method` (else the gateway answers 501 on any path).
+  bool implements(http::verb method) const {
+    for (auto& r : routes_)
+      if (r.method == method) return true;
+    return false;
+  }
 
   std::size_t size() const { return routes_.size(); }
   const std::string& name(std::size_t i) const { return routes_[i].name; }

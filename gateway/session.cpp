@@ -1,3 +1,5 @@
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -7,6 +9,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "gateway/http_date.hpp"
 #include "gateway/log.hpp"
 #include "gateway/responses.hpp"
 #include "gateway/server.hpp"
@@ -143,6 +146,8 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
       // RFC 9112 6.1/6.3: a request whose final transfer coding is not chunked has no knowable
       // length. Beast would read it as bodyless; a proxy in front may not: refuse and close.
       if (req.count(http::field::transfer_encoding) && !parser.chunked()) failed = errc::bad_request;
+      // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host.
+      if (req.version() >= 11 && req.count(http::field::host) != 1) failed = errc::bad_request;
       m = routes.routes.find(req.method(), req.target(), params);
       if (!failed && m.result == router::match::kind::found) {
         route = m.route;
@@ -183,6 +188,8 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
       if (wait) {
         hs.rate_limited.add();
         res = error_response(req.version(), errc::rate_limited, {}, {}, (wait + 999) / 1000);
+      } else if (!routes.routes.implements(req.method())) {
+        res = error_response(req.version(), errc::not_implemented);  // RFC 9110 9.1: unknown method
       } else if (m.result == router::match::kind::not_found) {
         res = error_response(req.version(), errc::not_found);
       } else if (m.result == router::match::kind::method_not_allowed) {
@@ -201,11 +208,17 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
         res.set(http::field::cache_control, res.result_int() < 400 ? policy.cache : cache_rule::personal);
       }
     }
+    if (!raw) res.set(http::field::date, http_date_now());  // RFC 9110 6.6.1; prebuilt bytes carry theirs
     bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());
     arm(w.cfg.timeouts.write);
     boost::system::error_code wec0;
     if (raw) {
-      auto [e, n] = co_await net::async_write(stream, net::buffer(*raw), tuple);
+      // The prebuilt bytes with this second's Date after their status line: one gather write.
+      std::string_view all(*raw);
+      const auto eol = all.find("\r\n") + 2;
+      const std::array<net::const_buffer, 3> parts{net::buffer(all.data(), eol), net::buffer(http_date_line()),
+                                                   net::buffer(all.data() + eol, all.size() - eol)};
+      auto [e, n] = co_await net::async_write(stream, parts, tuple);
       wec0 = e;
     } else {
       res.keep_alive(keep);

@@ -109,6 +109,7 @@ TEST_F(cache_policy_test, every_route_says_what_a_cache_may_keep_on_success_and_
   std::map<std::string, std::set<std::string>> ok, err;
   auto seen = [&](const std::string& route, const std::optional<http_reply>& r, bool want_success) {
     ASSERT_TRUE(r) << route;
+    EXPECT_EQ(r->header("date").size(), 29u) << route << ": every answer carries Date (RFC 9110 6.6.1)";
     if (want_success) {
       EXPECT_LT(r->status, 400) << route << ": " << r->body;
       ok[route].insert(r->header("cache-control"));
