@@ -72,16 +72,22 @@ void read_timeouts(config_reader& r, timeouts_config& t) {
 }
 
 void read_redis(config_reader& r, redis_config& c) {
-  r.string("host", c.host);
+  // An IP address: a name lookup would block a worker's event loop (and a name that does not
+  // resolve would leave the gateway silently unconnected).
+  r.parsed("host", "must be an IP address such as \"127.0.0.1\" (host names are not resolved)",
+           [&](const std::string& v) {
+             c.host = v;
+             return parse_ip(v).has_value();
+           });
   r.integer("port", c.port, 1, 65535);
   r.duration("command_timeout", c.command_timeout, milliseconds(1), milliseconds(600'000));
   r.integer("max_inflight", c.max_inflight, 1, 1'000'000);
   r.duration("reconnect_min", c.reconnect_min, milliseconds(1), milliseconds(600'000));
   r.duration("reconnect_max", c.reconnect_max, milliseconds(1), milliseconds(600'000));
-  r.parsed_each("sentinels", "must list \"host:port\" strings", [&](const std::string& v) {
+  r.parsed_each("sentinels", "must list \"ip:port\" strings (host names are not resolved)", [&](const std::string& v) {
     auto a = parse_redis_address(v);
     if (a) c.sentinels.push_back(*a);
-    return a.has_value();
+    return a && parse_ip(a->host);
   });
   r.string("master", c.master);
   r.string("sentinel_user", c.sentinel_user);

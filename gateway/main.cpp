@@ -17,12 +17,16 @@
 
 namespace {
 
+constexpr const char* kUsage =
+    "usage: guichet --config FILE [--check-config | --load-inventory]\n"
+    "       guichet --config FILE --draw-commit EDITION PHASE\n"
+    "       guichet --config FILE --draw EDITION PHASE SEED OUT_DIR\n"
+    "       guichet --config FILE --import-registrations EDITION PHASE FILE.csv\n"
+    "       guichet --script NAME   (prints an embedded Lua script, includes expanded)\n"
+    "       guichet --help | --version\n";
+
 int usage() {
-  std::cerr << "usage: guichet --config FILE [--check-config | --load-inventory]\n"
-               "       guichet --config FILE --draw-commit EDITION PHASE\n"
-               "       guichet --config FILE --draw EDITION PHASE SEED OUT_DIR\n"
-               "       guichet --config FILE --import-registrations EDITION PHASE FILE.csv\n"
-               "       guichet --script NAME   (prints an embedded Lua script, includes expanded)\n";
+  std::cerr << kUsage;
   return 2;
 }
 
@@ -41,6 +45,8 @@ int main(int argc, char** argv) {
   bool check_only = false, load_only = false;
   std::vector<std::string> draw_args;  // the draw command and its operands
   for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return std::cout << kUsage, 0;
+    if (!std::strcmp(argv[i], "--version")) return std::cout << "guichet " GUICHET_VERSION "\n", 0;
     if (!std::strcmp(argv[i], "--config") && i + 1 < argc) path = argv[++i];
     else if (!std::strcmp(argv[i], "--check-config")) check_only = true;
     else if (!std::strcmp(argv[i], "--load-inventory")) load_only = true;
@@ -66,6 +72,10 @@ int main(int argc, char** argv) {
   for (auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
   if (!loaded.errors.empty()) return 1;
   if (check_only) {
+    // A config the gateway cannot start with is refused here, secrets included.
+    auto problems = guichet::check_secrets(loaded.value);
+    for (auto& p : problems) std::cerr << path << ": " << p << '\n';
+    if (!problems.empty()) return 1;
     std::cout << path << ": ok\n";
     return 0;
   }

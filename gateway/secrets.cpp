@@ -11,4 +11,22 @@ runtime_secrets load_runtime_secrets(const config& cfg) {
   return s;
 }
 
+std::vector<std::string> check_secrets(const config& cfg) {
+  std::vector<std::string> problems;
+  auto check = [&](const std::string& name, const secret_ref& ref) {
+    if (ref.empty()) return;
+    try {
+      load_secret(ref);
+    } catch (const std::exception& e) {
+      problems.push_back(name + ": " + e.what());
+    }
+  };
+  check("secrets.admin_key", cfg.secrets.admin_key);
+  check("secrets.jwt_key", cfg.secrets.jwt_key);
+  check("secrets.payment_key", cfg.secrets.payment_key);
+  for (auto& k : cfg.token_keys) check("tokens.keys '" + k.id + "'", k.secret);
+  check("redis.sentinel_password", cfg.redis.sentinel_password);
+  return problems;
+}
+
 }  // namespace guichet

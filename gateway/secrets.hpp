@@ -18,4 +18,9 @@ struct runtime_secrets {
 /// Loads every secret the config references; throws std::runtime_error naming what is missing.
 runtime_secrets load_runtime_secrets(const config& cfg);
 
+/// Tries every secret the config references (the gateway's and redis.sentinel_password) and
+/// returns one line per secret that cannot be loaded ("secrets.jwt_key: environment variable X is
+/// not set"), naming the variable or file, never the value. Empty when all load.
+std::vector<std::string> check_secrets(const config& cfg);
+
 }  // namespace guichet

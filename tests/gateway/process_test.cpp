@@ -28,10 +28,52 @@ std::string write_config(const std::string& name, const std::string& text) {
   return path;
 }
 
+const std::string kShippedEnv =
+    "GUICHET_ADMIN_KEY=admin-0123456789abcdef GUICHET_JWT_KEY=jwt-0123456789abcdef "
+    "GUICHET_PAYMENT_KEY=pay-0123456789abcdef GUICHET_TOKEN_KEY=token-0123456789abcdef ";
+
 TEST(process, check_config_accepts_the_shipped_config) {
   int rc = -1;
-  auto out = run_command(std::string(GUICHET_BINARY) + " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config", rc);
+  auto out = run_command("env " + kShippedEnv + GUICHET_BINARY " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config", rc);
   EXPECT_EQ(rc, 0) << out;
+}
+
+// A config the gateway could not start with is refused by the check: an unset variable, an
+// unreadable file, a short secret; each named, the value never shown.
+TEST(process, check_config_refuses_secrets_the_gateway_could_not_load) {
+  int rc = -1;
+  auto out = run_command("env -u GUICHET_JWT_KEY " + kShippedEnv + "GUICHET_JWT_KEY= GUICHET_PAYMENT_KEY=short-secret " +
+                             GUICHET_BINARY " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config",
+                         rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("secrets.jwt_key"), std::string::npos) << out;
+  EXPECT_NE(out.find("secrets.payment_key: secret from GUICHET_PAYMENT_KEY is shorter than 16 bytes"), std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("short-secret"), std::string::npos) << "the check printed a secret's value: " << out;
+  EXPECT_EQ(out.find(": ok"), std::string::npos) << out;
+
+  auto path = write_config("secret-file.toml", "[secrets]\nadmin_key = { file = \"/nonexistent/admin.key\" }\n");
+  out = run_command(std::string(GUICHET_BINARY) + " --config " + path + " --check-config", rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("secrets.admin_key: cannot read secret file /nonexistent/admin.key"), std::string::npos) << out;
+
+  unsetenv("GUICHET_NOT_SET_ANYWHERE");
+  path = write_config("unset.toml", "[secrets]\nadmin_key = { env = \"GUICHET_NOT_SET_ANYWHERE\" }\n");
+  out = run_command(std::string(GUICHET_BINARY) + " --config " + path + " --check-config", rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("secrets.admin_key: environment variable GUICHET_NOT_SET_ANYWHERE is not set"), std::string::npos)
+      << out;
+}
+
+// redis.host is an IP address: a name would need a blocking lookup on a worker; refused by the check.
+TEST(process, check_config_refuses_a_redis_host_name) {
+  auto path = write_config("host.toml", "[redis]\nhost = \"redis.internal\"\nsentinels = [\"sentinel-1:26379\"]\n");
+  int rc = -1;
+  auto out = run_command(std::string(GUICHET_BINARY) + " --config " + path + " --check-config", rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("host.toml:2:"), std::string::npos) << out;
+  EXPECT_NE(out.find("must be an IP address"), std::string::npos) << out;
+  EXPECT_NE(out.find("host.toml:3:"), std::string::npos) << out;
 }
 
 TEST(process, check_config_lists_every_error_and_fails) {
@@ -42,6 +84,16 @@ TEST(process, check_config_lists_every_error_and_fails) {
   EXPECT_NE(out.find("bad.toml:2:"), std::string::npos) << out;
   EXPECT_NE(out.find("bad.toml:3:"), std::string::npos) << out;
   EXPECT_NE(out.find("bad.toml:5:"), std::string::npos) << out;
+}
+
+TEST(process, help_and_version_print_to_stdout_and_succeed) {
+  int rc = -1;
+  auto out = run_command(std::string(GUICHET_BINARY) + " --help 2>/dev/null", rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_NE(out.find("usage: guichet --config FILE"), std::string::npos) << out;
+  out = run_command(std::string(GUICHET_BINARY) + " --version 2>/dev/null", rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(out.rfind("guichet ", 0), 0u) << out;
 }
 
 TEST(process, bad_arguments_print_usage) {
