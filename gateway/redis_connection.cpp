@@ -163,11 +163,7 @@ net::awaitable<void> redis_connection::resolve() {
   auto a = co_await ask_sentinels(cfg_, sentinel_password_, next_sentinel_);
   if (stopped_) co_return;
   if (!a.primary) {
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_warn_ > std::chrono::seconds(5)) {
-      last_warn_ = now;
-      log::warn("redis sentinel: no primary known", {{"master", cfg_.master}, {"why", a.why}});
-    }
+    if (warn_due()) log::warn("redis sentinel: no primary known", {{"master", cfg_.master}, {"why", a.why}});
     schedule_reconnect();
     co_return;
   }
@@ -185,11 +181,23 @@ void redis_connection::drop(redisAsyncContext* ac) {
   });
 }
 
+bool redis_connection::warn_due() {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_warn_ < std::chrono::seconds(5)) return false;  // a down Redis is a line, not a flood
+  last_warn_ = now;
+  return true;
+}
+
+void redis_connection::warn_connect_failed(const char* why) {
+  if (warn_due()) log::warn("redis connect failed", {{"address", current_.to_string()}, {"why", why}});
+}
+
 void redis_connection::connect_to(const redis_address& where) {
   if (stopped_) return;
   current_ = where;
   redisAsyncContext* ac = redisAsyncConnect(where.host.c_str(), where.port);
   if (!ac || ac->err) {
+    warn_connect_failed(ac ? ac->errstr : "cannot allocate a context");
     if (ac) redisAsyncFree(ac);
     schedule_reconnect();
     return;
@@ -212,11 +220,7 @@ void redis_connection::connect_to(const redis_address& where) {
 void redis_connection::on_connect(const redisAsyncContext* ac, int status) {
   auto* self = static_cast<redis_connection*>(ac->data);
   if (status != REDIS_OK) {  // hiredis frees the context; cleanup schedules the retry
-    auto now = std::chrono::steady_clock::now();
-    if (now - self->last_warn_ > std::chrono::seconds(5)) {
-      self->last_warn_ = now;
-      log::warn("redis connect failed", {{"address", self->current_.to_string()}, {"why", ac->errstr}});
-    }
+    self->warn_connect_failed(ac->errstr);
     return;
   }
   self->backoff_ = self->cfg_.reconnect_min;

@@ -101,6 +101,8 @@ class redis_connection {
   void connect_to(const redis_address& a);
   net::awaitable<void> resolve();
   void drop(redisAsyncContext* ac);
+  bool warn_due();  ///< at most one warning per 5 s per connection
+  void warn_connect_failed(const char* why);
   void schedule_reconnect();
   /// Sends EVALSHA and joins the WAIT that follows the current batch; completes with both.
   net::awaitable<redis_result> send_replicated(std::span<const std::string_view> args);
