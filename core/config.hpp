@@ -21,6 +21,10 @@ struct server_config {
   std::uint16_t port = 8080;
   unsigned threads = 0;  ///< 0 = one per core
   unsigned max_connections = 10'000;
+  /// A separate listener for /metrics and /admin/* (and the probes): -1 = none, they are served
+  /// on the public port; otherwise the public port answers them 404 (0 picks a free port).
+  std::string ops_listen = "127.0.0.1";
+  int ops_port = -1;
 };
 
 /// [limits] — sizes and the per-client-IP request budget (live-tunable).

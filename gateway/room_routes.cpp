@@ -296,7 +296,7 @@ void add_room_routes(route_table& t) {
   t.add(http::verb::post, "/rooms/{edition}/{phase}/admit", "room_admit", redis, admit);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/heartbeat", "room_heartbeat", redis, heartbeat);
   t.add(http::verb::post, "/admin/rooms/{edition}/{phase}", "admin_room",
-        {.max_body = 1024, .json_body = true, .needs_redis = true}, admin);
+        {.max_body = 1024, .json_body = true, .needs_redis = true, .listener = exposure::ops}, admin);
 }
 
 }  // namespace guichet

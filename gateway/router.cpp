@@ -34,7 +34,8 @@ bool router::matches(const route& r, std::string_view path, path_params* params)
   return i == r.segments.size();
 }
 
-router::match router::find(http::verb method, std::string_view target, path_params& params) const {
+router::match router::find(http::verb method, std::string_view target, path_params& params,
+                           listener_view view) const {
   for (std::string_view scheme : {"http://", "https://"})
     if (target.size() > scheme.size() && target.substr(0, scheme.size()) == scheme) {
       auto slash = target.find('/', scheme.size());
@@ -50,7 +51,7 @@ router::match router::find(http::verb method, std::string_view target, path_para
   int best_params = 1 << 20;
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const route& r = routes_[i];
-    if (!matches(r, path, nullptr)) continue;
+    if (!visible(r, view) || !matches(r, path, nullptr)) continue;
     if (r.method != method) {
       if (allow.find(http::to_string(r.method)) == std::string::npos) {
         if (!allow.empty()) allow += ", ";

@@ -41,6 +41,17 @@ inline constexpr std::string_view personal = "private, no-store";
 inline constexpr std::string_view public_1s = "public, max-age=1";
 }  // namespace cache_rule
 
+/// Which listener serves a route when `[server] ops_port` sets a separate ops listener (without
+/// one, the public listener serves every route).
+enum class exposure : std::uint8_t {
+  fans,  ///< the public listener only
+  ops,   ///< the ops listener only (/metrics, /admin/*): the public one answers 404
+  both,  ///< probes (/healthz, /readyz): load balancers and ops both ask
+};
+
+/// The routes one listener sees.
+enum class listener_view : std::uint8_t { all, fans, ops };
+
 /// Per-route request policy.
 struct route_policy {
   std::size_t max_body = 0;   ///< 0 = the server-wide body limit
@@ -49,6 +60,7 @@ struct route_policy {
   bool unmetered = false;     ///< exempt from the per-client-IP budget (probes, scrapes)
   /// Cache-Control of the route's answers below 400; errors are always cache_rule::personal.
   std::string_view cache = cache_rule::personal;
+  exposure listener = exposure::fans;
 };
 
 /// Matches method + path to a route index. Patterns are split into segments once; a segment
@@ -66,7 +78,8 @@ class router {
 
   /// `target` in origin-form ("/path?query") or absolute-form ("http://host/path?query", RFC 9112
   /// 3.2.2: routed by its path).
-  match find(http::verb method, std::string_view target, path_params& params) const;
+  match find(http::verb method, std::string_view target, path_params& params,
+             listener_view view = listener_view::all) const;
   /// True when some route answers `method` (else the gateway answers 501 on any path).
   bool implements(http::verb method) const {
     for (auto& r : routes_)
@@ -86,6 +99,10 @@ class router {
     route_policy policy;
   };
   static bool matches(const route& r, std::string_view path, path_params* params);
+  static bool visible(const route& r, listener_view v) {
+    return v == listener_view::all || r.policy.listener == exposure::both ||
+           (r.policy.listener == exposure::ops) == (v == listener_view::ops);
+  }
   std::vector<route> routes_;
 };
 

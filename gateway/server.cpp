@@ -38,30 +38,38 @@ void server::start() {
     port_ = a->local_endpoint().port();  // port 0: the first bind picks, the others share it
     w->acceptor = std::move(a);
   }
+  if (cfg_.server.ops_port >= 0) {  // little traffic: one acceptor, on the first worker
+    auto& w = *workers_.front();
+    tcp::endpoint ep(net::ip::make_address(cfg_.server.ops_listen), static_cast<std::uint16_t>(cfg_.server.ops_port));
+    w.ops_acceptor = std::make_unique<tcp::acceptor>(w.io, ep);
+    ops_port_ = w.ops_acceptor->local_endpoint().port();
+  }
   for (auto& w : workers_) {
     w->redis->start();
     w->rooms->start();
     w->stock->start();
-    net::co_spawn(w->io, accept_loop(*w), net::detached);
+    net::co_spawn(w->io, accept_loop(*w, *w->acceptor, false), net::detached);
+    if (w->ops_acceptor) net::co_spawn(w->io, accept_loop(*w, *w->ops_acceptor, true), net::detached);
     net::co_spawn(w->io, deadline_sweep(*w), net::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }
   log::info("listening", {{"address", cfg_.server.listen}, {"port", std::to_string(port_)},
                           {"threads", std::to_string(workers_.size())}});
+  if (ops_port_) log::info("ops listening", {{"address", cfg_.server.ops_listen}, {"port", std::to_string(ops_port_)}});
 }
 
-net::awaitable<void> server::accept_loop(worker& w) {
+net::awaitable<void> server::accept_loop(worker& w, tcp::acceptor& acceptor, bool ops) {
   for (;;) {
-    auto [ec, socket] = co_await w.acceptor->async_accept(net::as_tuple(net::use_awaitable));
+    auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
     if (ec) {
-      if (!w.acceptor->is_open() || w.draining) co_return;
+      if (!acceptor.is_open() || w.draining) co_return;
       // EMFILE and friends: back off briefly rather than spin.
       log::error("accept failed", {{"error", ec.message()}});
       net::steady_timer t(w.io, std::chrono::milliseconds(50));
       co_await t.async_wait(net::as_tuple(net::use_awaitable));
       continue;
     }
-    net::co_spawn(w.io, run_session(w, std::move(socket)), net::detached);
+    net::co_spawn(w.io, run_session(w, std::move(socket), ops), net::detached);
   }
 }
 
@@ -85,6 +93,7 @@ net::awaitable<void> server::drain_worker(worker& w, std::chrono::steady_clock::
   w.draining = true;
   boost::system::error_code ec;
   if (w.acceptor) w.acceptor->close(ec);
+  if (w.ops_acceptor) w.ops_acceptor->close(ec);
   net::steady_timer t(w.io);
   for (;;) {
     for (auto& s : w.sessions)

@@ -24,6 +24,8 @@ class server {
   /// Binds (port 0 picks a free one), connects Redis and starts the threads. Throws on bind errors.
   void start();
   std::uint16_t port() const { return port_; }
+  /// The ops listener's port, 0 when there is none ([server] ops_port unset).
+  std::uint16_t ops_port() const { return ops_port_; }
 
   /// Stops accepting, lets in-flight requests finish, closes idle connections, and waits at
   /// most the drain deadline before cancelling what remains. Blocks until the threads exit.
@@ -45,7 +47,7 @@ class server {
   redis_primary_view& redis_view() { return redis_view_; }
 
  private:
-  net::awaitable<void> accept_loop(worker& w);
+  net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, bool ops);
   net::awaitable<void> deadline_sweep(worker& w);
   net::awaitable<void> drain_worker(worker& w, std::chrono::steady_clock::time_point deadline);
 
@@ -54,7 +56,7 @@ class server {
   runtime_secrets secrets_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<std::thread> threads_;
-  std::uint16_t port_ = 0;
+  std::uint16_t port_ = 0, ops_port_ = 0;
   rate_guard ip_guard_{1 << 16};
   rate_guard account_rate_{1 << 20};
   account_guard accounts_{1 << 20};
@@ -65,6 +67,6 @@ class server {
 
 /// The connection coroutine: reads requests one after another (pipelined requests wait in the
 /// bounded read buffer), enforces every deadline and limit, routes, writes the responses in order.
-net::awaitable<void> run_session(worker& w, net::ip::tcp::socket socket);
+net::awaitable<void> run_session(worker& w, net::ip::tcp::socket socket, bool ops_listener = false);
 
 }  // namespace guichet

@@ -65,7 +65,7 @@ std::optional<errc> read_error(const boost::system::error_code& ec) {
 
 }  // namespace
 
-net::awaitable<void> run_session(worker& w, tcp::socket socket) {
+net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listener) {
   server& srv = w.srv;
   auto& hs = w.stats.http;
   hs.connections_total.add();
@@ -148,7 +148,10 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket) {
       if (req.count(http::field::transfer_encoding) && !parser.chunked()) failed = errc::bad_request;
       // RFC 9112 3.2: an HTTP/1.1 request has exactly one Host.
       if (req.version() >= 11 && req.count(http::field::host) != 1) failed = errc::bad_request;
-      m = routes.routes.find(req.method(), req.target(), params);
+      // With a separate ops listener, each listener serves only its own routes: to the other
+      // one they do not exist (404, not 405).
+      m = routes.routes.find(req.method(), req.target(), params,
+                             !srv.ops_port() ? listener_view::all : ops_listener ? listener_view::ops : listener_view::fans);
       if (!failed && m.result == router::match::kind::found) {
         route = m.route;
         if (auto b = routes.routes.policy(route).max_body) {

@@ -32,6 +32,7 @@ class worker {
   config cfg;  ///< this thread's copy; SIGHUP posts a new one
   std::unique_ptr<redis_connection> redis;
   std::unique_ptr<net::ip::tcp::acceptor> acceptor;
+  std::unique_ptr<net::ip::tcp::acceptor> ops_acceptor;  ///< worker 0 only, with [server] ops_port
   bool draining = false;
 
   // Per-thread keyed contexts and caches: never shared, never locked.

@@ -157,6 +157,39 @@ TEST_F(server_test, a_request_whose_final_transfer_coding_is_not_chunked_is_refu
   EXPECT_EQ(r->body, R"({"a":1})");
 }
 
+// [server] ops_port: /metrics (and /admin/*) move to their own listener; to the public port they
+// do not exist; the probes answer on both; fan routes are not on the ops listener.
+TEST_F(server_test, a_separate_ops_listener_takes_metrics_off_the_public_port) {
+  auto cfg = base();
+  cfg.server.ops_port = 0;
+  start(cfg);
+  const int ops = gw->srv.ops_port();
+  ASSERT_GT(ops, 0);
+  ASSERT_NE(ops, gw->port());
+  auto ask = [](int port, const std::string& method, const std::string& path) {
+    http_client c(port);
+    auto r = c.request(method, path, method == "POST" ? "{}" : "", method == "POST" ? "Content-Type: application/json\r\n" : "");
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(ask(gw->port(), "GET", "/metrics"), 404);
+  EXPECT_EQ(ask(gw->port(), "POST", "/metrics"), 404);  // not 405: the route is not there at all
+  EXPECT_EQ(ask(ops, "GET", "/metrics"), 200);
+  EXPECT_EQ(ask(gw->port(), "GET", "/healthz"), 200);
+  EXPECT_EQ(ask(ops, "GET", "/healthz"), 200);
+  EXPECT_EQ(ask(ops, "GET", "/readyz"), 200);
+  EXPECT_EQ(ask(gw->port(), "POST", "/test/echo"), 200);
+  EXPECT_EQ(ask(ops, "POST", "/test/echo"), 404);
+}
+
+TEST_F(server_test, without_an_ops_listener_metrics_stay_on_the_public_port) {
+  start();
+  EXPECT_EQ(gw->srv.ops_port(), 0);
+  http_client c(gw->port());
+  auto r = c.request("GET", "/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(server_test, incomplete_request_gets_408_and_is_closed) {
   start();
   http_client c(gw->port());
