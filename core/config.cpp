@@ -50,7 +50,10 @@ void read_server(config_reader& r, server_config& s) {
   r.integer("port", s.port, 0, 65535);
   r.integer("threads", s.threads, 0, 1024);
   r.integer("max_connections", s.max_connections, 1, 10'000'000);
-  r.string("ops_listen", s.ops_listen);
+  r.parsed("ops_listen", "must be an IP address", [&](const std::string& v) {
+    s.ops_listen = v;
+    return parse_ip(v).has_value();
+  });
   r.integer("ops_port", s.ops_port, 0, 65535);
 }
 

@@ -191,7 +191,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
       if (wait) {
         hs.rate_limited.add();
         res = error_response(req.version(), errc::rate_limited, {}, {}, (wait + 999) / 1000);
-      } else if (!routes.routes.implements(req.method())) {
+      } else if (m.result != router::match::kind::found && !routes.routes.implements(req.method())) {
         res = error_response(req.version(), errc::not_implemented);  // RFC 9110 9.1: unknown method
       } else if (m.result == router::match::kind::not_found) {
         res = error_response(req.version(), errc::not_found);
