@@ -81,9 +81,11 @@ CONF
     HA_SENTINELS_TOML+="\"127.0.0.1:$p\""
   done
   HA_SENTINELS_TOML+="]"
-  for _ in $(seq 200); do
-    [ "$(redis-cli -p "${HA_NODES[0]}" wait 2 100 2>/dev/null)" = 2 ] && return 0
-    redis-cli -p "${HA_NODES[0]}" set ha-probe 1 >/dev/null 2>&1 || true
+  # Ready when both replicas acknowledge a write: the SET and the WAIT on one connection (a WAIT
+  # on a connection that wrote nothing returns at once). A replica counts only once it is online,
+  # up to a second after its sync, so this waits for that too.
+  for _ in $(seq 100); do
+    [ "$(printf 'SET ha-probe 1\nWAIT 2 1000\n' | redis-cli -p "${HA_NODES[0]}" 2>/dev/null | tail -1)" = 2 ] && return 0
     sleep 0.1
   done
   echo "the Redis replicas did not sync (see $dir)" >&2

@@ -134,7 +134,8 @@ void load_inventory(const std::string& config_path) {
   ASSERT_EQ(rc, 0) << out;
 }
 
-/// Admitted shoppers, as the waiting room would leave them (written on the primary, replicated).
+/// Admitted shoppers, as the waiting room would leave them (written on the primary; the caller
+/// waits for the replicas).
 std::vector<std::string> shoppers(const std::function<std::string(const std::vector<std::string>&)>& cli, int n) {
   token_keyring ring(kSecrets.token_keys);
   std::vector<std::string> hset{"HSET", keys::sessions("ha", "single")}, zadd{"ZADD", keys::active("ha", "single")};
@@ -147,7 +148,6 @@ std::vector<std::string> shoppers(const std::function<std::string(const std::vec
   }
   cli(hset);
   cli(zadd);
-  cli({"WAIT", "1", "2000"});
   return tokens;
 }
 
@@ -265,6 +265,7 @@ void failover_under_storm(bool freeze) {
   auto g2 = launch(redis, 6000, freeze ? "freeze-2" : "kill-2");
   load_inventory(g1->config_path);
   auto tokens = shoppers([&](const std::vector<std::string>& a) { return topo.cli(old_primary, a); }, 4000);
+  ASSERT_TRUE(topo.wait_replicated(2)) << "the shoppers did not reach both replicas";
 
   storm_outcome out;
   std::thread fault([&] {
@@ -331,6 +332,7 @@ TEST(ha, a_replica_lost_with_replicas_ack_1_answers_outcome_unknown_until_it_is_
   auto g = launch(redis_toml(nullptr, primary, 1, "1500ms", "4s"), 100, "ack");
   load_inventory(g->config_path);
   auto tokens = shoppers([&](const std::vector<std::string>& a) { return topo.cli(primary, a); }, 2);
+  ASSERT_TRUE(topo.wait_replicated(1));
   auto hold = [&](const std::string& key) {
     http_client c(g->port);
     return c.request("POST", "/editions/ha/phases/single/holds", hold_body(1),

@@ -47,12 +47,8 @@ redis_topology::redis_topology(options o) : o_(o) {
   }
   for (std::size_t i = 1; i < node_ports_.size(); ++i)
     if (!wait_replica_synced(node_ports_[i])) throw std::runtime_error("replica did not sync");
-  if (o.replicas) {
-    cli(node_ports_[0], {"SET", "topology-ready", "1"});
-    auto acked = cli(node_ports_[0], {"WAIT", std::to_string(o.replicas), "10000"});
-    if (acked != std::to_string(o.replicas))
-      throw std::runtime_error("replicas did not acknowledge a write (WAIT: " + acked + ", see " + dir_ + ")");
-  }
+  if (o.replicas && !wait_replicated(o.replicas))
+    throw std::runtime_error("replicas did not acknowledge a write (see " + dir_ + ")");
   for (std::size_t i = 0; i < sentinel_ports_.size(); ++i) {
     std::ofstream conf(dir_ + "/sentinel" + std::to_string(i) + ".conf");
     conf << "port " << sentinel_ports_[i] << "\nbind 127.0.0.1\ndir " << dir_ << "\n"
@@ -125,6 +121,17 @@ std::string redis_topology::sentinels_toml() const {
   std::string s = "[";
   for (auto p : sentinel_ports_) s += std::string(s.size() > 1 ? ", " : "") + "\"127.0.0.1:" + std::to_string(p) + "\"";
   return s + "]";
+}
+
+bool redis_topology::wait_replicated(int replicas, int primary) const {
+  // SET and WAIT on one connection: a WAIT on a connection that wrote nothing returns at once.
+  // A replica counts once it is online, up to a second after its sync.
+  int rc = 0;
+  auto out = trim(run_command("printf 'SET replicated-probe 1\\nWAIT " + std::to_string(replicas) +
+                                  " 10000\\n' | timeout 15 redis-cli -p " +
+                                  std::to_string(primary ? primary : node_ports_[0]),
+                              rc));
+  return out.substr(out.rfind('\n') + 1) == std::to_string(replicas);
 }
 
 int redis_topology::primary() const {

@@ -33,6 +33,9 @@ class redis_topology {
   int primary() const;
   /// Waits until the sentinels name a primary other than `old` and it says ROLE master.
   int wait_new_primary(int old, std::chrono::milliseconds limit = std::chrono::seconds(30)) const;
+  /// Makes a write on the primary (node 0 unless `primary`) and waits, on the same connection,
+  /// until `replicas` replicas acknowledge it (and so every write before it); false on timeout.
+  bool wait_replicated(int replicas, int primary = 0) const;
   /// Waits until `port` is a replica with its link up.
   bool wait_replica_synced(int port, std::chrono::milliseconds limit = std::chrono::seconds(30)) const;
 
