@@ -85,6 +85,8 @@ void read_redis(config_reader& r, redis_config& c) {
              return parse_ip(v).has_value();
            });
   r.integer("port", c.port, 1, 65535);
+  r.string("user", c.user);
+  r.secret("password", c.password);
   r.duration("command_timeout", c.command_timeout, milliseconds(1), milliseconds(600'000));
   r.integer("max_inflight", c.max_inflight, 1, 1'000'000);
   r.duration("reconnect_min", c.reconnect_min, milliseconds(1), milliseconds(600'000));
@@ -228,6 +230,13 @@ config_result parse_config(std::string_view text, std::string_view file) {
       r.secret("jwt_key", c.secrets.jwt_key);
       r.secret("payment_key", c.secrets.payment_key);
     });
+    section(top, "identity", [&](config_reader& r) {
+      r.file_ref("jwks", c.identity.jwks_file);
+      r.duration("watch", c.identity.watch, milliseconds(0), milliseconds(3'600'000));
+      r.string("issuer", c.identity.issuer);
+      r.string("audience", c.identity.audience);
+      r.duration("clock_skew", c.identity.clock_skew, milliseconds(0), milliseconds(600'000));
+    });
     section(top, "tokens", [&](config_reader& r) {
       r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
         token_key_config key;
@@ -253,8 +262,8 @@ config_result parse_config(std::string_view text, std::string_view file) {
       c.editions.push_back(std::move(e));
     });
   }
-  if (!c.editions.empty() && (c.token_keys.empty() || c.secrets.jwt_key.empty()))
-    out.errors.push_back({std::string(file), 0, 0, "editions need [tokens] keys and [secrets] jwt_key"});
+  if (!c.editions.empty() && (c.token_keys.empty() || (c.secrets.jwt_key.empty() && c.identity.jwks_file.empty())))
+    out.errors.push_back({std::string(file), 0, 0, "editions need [tokens] keys and [secrets] jwt_key or [identity] jwks"});
   if (c.redis.replicas_ack > 0 && c.redis.replicas_timeout >= c.redis.command_timeout)
     out.errors.push_back({std::string(file), 0, 0,
                           "'redis.replicas_timeout' must be shorter than 'redis.command_timeout' (WAIT runs inside it)"});

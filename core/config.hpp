@@ -63,6 +63,10 @@ std::optional<redis_address> parse_redis_address(std::string_view text);
 struct redis_config {
   std::string host = "127.0.0.1";  ///< the primary, when no sentinels are configured
   std::uint16_t port = 6379;
+  /// Production Redis is never open: AUTH with this ACL user (empty: the default user) and
+  /// password ({ env = ... } or { file = ... }; empty: no AUTH) on every connection.
+  std::string user;
+  secret_ref password;
   /// Redis Sentinel: when set, the primary of `master` is asked of these, checked with ROLE, and
   /// followed across failovers (+switch-master); host/port are then unused.
   std::vector<redis_address> sentinels;
@@ -84,6 +88,16 @@ struct secrets_config {
   secret_ref admin_key;
   secret_ref payment_key;  ///< the payment back end's service credential (confirm, release)
   secret_ref jwt_key;  ///< the organiser's HS256 key for fans' identity tokens
+};
+
+/// [identity] — the organiser's identity provider, which signs the fans' login JWTs: with the
+/// HS256 key of [secrets] jwt_key, and/or RS256/ES256 keys published as a JWKS file.
+struct identity_config {
+  std::string jwks_file;  ///< JWK Set; reloaded on SIGHUP and when the file changes
+  milliseconds watch{1'000};  ///< how often the file is checked for a change; 0 = on SIGHUP only
+  std::string issuer;     ///< required `iss` when set
+  std::string audience;   ///< required in `aud` when set
+  milliseconds clock_skew{30'000};  ///< tolerance on exp and nbf
 };
 
 /// [[tokens.keys]] — guichet's own token signing keys; the first signs, all verify until retired.
@@ -176,6 +190,7 @@ struct config {
   log_level log = log_level::info;
   std::vector<cidr> trusted_proxies;
   secrets_config secrets;
+  identity_config identity;
   std::vector<token_key_config> token_keys;
   milliseconds room_refresh{250};  ///< how often each worker refreshes its rooms' state
   std::vector<edition_config> editions;

@@ -81,6 +81,16 @@ class config_reader {
     if (out.env.empty() == out.file.empty()) error(*n, key, "needs exactly one of env or file");
   }
 
+  /// A file the gateway watches and reloads: { file = "/path" } (same shape as a secret's).
+  void file_ref(std::string_view key, std::string& out) {
+    auto* n = find(key);
+    if (!n) return;
+    if (!n->is_table()) return error(*n, key, "must be { file = \"/path\" }");
+    config_reader sub(n->as_table(), child(key), file_, errors_);
+    sub.string("file", out);
+    if (out.empty()) error(*n, key, "needs file = \"/path\"");
+  }
+
   /// A TOML offset date-time (2023-02-15T10:00:00Z) as Unix milliseconds.
   void timestamp(std::string_view key, std::int64_t& out) {
     auto* n = find(key);

@@ -7,7 +7,7 @@ namespace guichet {
 namespace {
 
 // Indexed by errc; the order must follow the enum (checked by a static_assert below).
-constexpr std::array<std::pair<errc, error_info>, 49> table{{
+constexpr std::array<std::pair<errc, error_info>, 51> table{{
     {errc::ok, {200, "ok", "ok"}},
     {errc::bad_request, {400, "bad_request", "the request is malformed"}},
     {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
@@ -27,9 +27,11 @@ constexpr std::array<std::pair<errc, error_info>, 49> table{{
     {errc::internal, {500, "internal", "internal error"}},
     {errc::token_missing, {401, "token_missing", "an Authorization: Bearer token is required"}},
     {errc::token_malformed, {401, "token_malformed", "the token is not well formed"}},
-    {errc::token_alg, {401, "token_alg", "the token's algorithm is not accepted (HS256 only)"}},
+    {errc::token_alg, {401, "token_alg", "the token's algorithm is not its key's (or not accepted)"}},
     {errc::token_signature, {401, "token_signature", "the token's signature is invalid"}},
     {errc::token_expired, {401, "token_expired", "the token has expired"}},
+    {errc::token_unknown_key, {401, "token_unknown_key", "the token's key id (kid) is not one of the identity provider's keys"}},
+    {errc::token_issuer, {401, "token_issuer", "the token is from another issuer or for another audience"}},
     {errc::token_scope, {403, "token_scope", "the token is for another edition, phase or account"}},
     {errc::admin_unauthorized, {401, "admin_unauthorized", "a valid admin key is required"}},
     {errc::unknown_room, {404, "unknown_room", "no such edition or phase"}},

@@ -30,6 +30,8 @@ enum class errc {
   token_alg,
   token_signature,
   token_expired,
+  token_unknown_key,
+  token_issuer,
   token_scope,
   admin_unauthorized,
   // Waiting room

@@ -1,5 +1,7 @@
 #include "gateway/metrics.hpp"
 
+#include "gateway/jwks_watch.hpp"
+
 #include <cstdio>
 
 namespace guichet {
@@ -35,7 +37,7 @@ void sample(std::string& out, const char* name, const std::string& labels, std::
 }  // namespace
 
 std::string render_metrics(const router& routes, std::span<const worker_stats* const> ws,
-                           const redis_primary_view* primary) {
+                           const redis_primary_view* primary, const jwks_watch* identity) {
   std::string out;
   out.reserve(16 * 1024);
   auto route_name = [&](std::size_t r) { return r < routes.size() ? routes.name(r) : std::string("unmatched"); };
@@ -132,6 +134,15 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
     sample(out, "guichet_redis_failovers_total", "", primary->failovers());
     head(out, "guichet_redis_primary_info", "gauge", "The Redis primary the workers were last connected to.");
     sample(out, "guichet_redis_primary_info", "address=\"" + primary->address() + "\"", 1);
+  }
+  if (identity) {
+    head(out, "guichet_identity_jwks_keys", "gauge", "The identity provider's signing keys in force ([identity] jwks).");
+    sample(out, "guichet_identity_jwks_keys", "", identity->keys());
+    head(out, "guichet_identity_jwks_reloads_total", "counter", "JWKS file reloads (SIGHUP or the file changing).");
+    sample(out, "guichet_identity_jwks_reloads_total", "", identity->reloads());
+    head(out, "guichet_identity_jwks_reload_failures_total", "counter",
+         "JWKS reloads refused (the file did not parse); the keys in force stayed.");
+    sample(out, "guichet_identity_jwks_reload_failures_total", "", identity->failures());
   }
   return out;
 }

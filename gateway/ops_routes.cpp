@@ -23,7 +23,7 @@ void add_ops_routes(route_table& t) {
     response res{http::status::ok, c.req.version()};
     res.set(http::field::server, "guichet");
     res.set(http::field::content_type, "text/plain; version=0.0.4");
-    res.body() = render_metrics(c.w.srv.routes().routes, stats, &c.w.srv.redis_view());
+    res.body() = render_metrics(c.w.srv.routes().routes, stats, &c.w.srv.redis_view(), c.w.srv.identity_keys());
     res.prepare_payload();
     co_return res;
   });

@@ -119,6 +119,7 @@ redis_connection::redis_connection(net::io_context& io, const redis_config& cfg,
       cfg_(cfg),
       stats_(stats),
       view_(view),
+      password_(cfg.password.empty() ? std::string() : load_secret(cfg.password)),
       sentinel_password_(cfg.sentinel_password.empty() ? std::string() : load_secret(cfg.sentinel_password)),
       backoff_(cfg.reconnect_min),
       reconnect_timer_(io),
@@ -137,6 +138,7 @@ void redis_connection::start() {
       log::warn("redis sentinel: +switch-master", {{"master", cfg_.master}, {"primary", a.to_string()}});
       backoff_ = cfg_.reconnect_min;
       if (!(a == current_)) drop(ac_);
+      if (!ac_ && reconnect_timer_.cancel() > 0) connect();  // waiting out a backoff: go now
     };
     net::co_spawn(io_, watch_sentinels(cfg_, sentinel_password_, on_switch, watch_stopped_), net::detached);
   }
@@ -223,22 +225,38 @@ void redis_connection::on_connect(const redisAsyncContext* ac, int status) {
     self->warn_connect_failed(ac->errstr);
     return;
   }
-  self->backoff_ = self->cfg_.reconnect_min;
   if (self->ever_connected_) self->stats_.reconnects.add();
   self->ever_connected_ = true;
   net::co_spawn(self->io_, self->load_scripts(self->ac_), net::detached);
 }
 
 net::awaitable<void> redis_connection::load_scripts(redisAsyncContext* ac) {
+  if (!password_.empty()) {
+    std::string_view with_user[] = {"AUTH", cfg_.user, password_};
+    std::string_view without[] = {"AUTH", password_};
+    std::span<const std::string_view> auth = cfg_.user.empty() ? std::span<const std::string_view>(without)
+                                                               : std::span<const std::string_view>(with_user);
+    auto a = co_await send(auth, false);
+    if (ac_ != ac) co_return;
+    if (a.ec) {  // the reply names the problem (WRONGPASS ...), never the password
+      if (warn_due()) log::warn("redis AUTH refused", {{"address", current_.to_string()}, {"user", cfg_.user.empty() ? "default" : cfg_.user}, {"why", a.ec == redis_errc::reply_error ? a.reply.str : a.ec.message()}});
+      redisAsyncFree(ac_);
+      co_return;
+    }
+  }
   // Fencing: whatever a sentinel (or the config) said, nothing is written to a server that does
   // not say it is the primary right now (a demoted primary coming back is a replica).
   std::string_view role[] = {"ROLE"};
   auto r = co_await send(role, false);
   if (ac_ != ac) co_return;
   if (r.ec || r.reply.elements.empty() || r.reply.elements[0].str != "master") {
-    log::warn("redis: not a primary, resolving again",
-              {{"address", current_.to_string()},
-               {"role", r.ec ? r.ec.message() : r.reply.elements.empty() ? r.reply.str : r.reply.elements[0].str}});
+    // An error reply (NOAUTH: the server wants a password) says more than the error code.
+    if (warn_due())
+      log::warn("redis: not a primary, resolving again",
+                {{"address", current_.to_string()},
+                 {"role", r.ec && r.ec != redis_errc::reply_error ? r.ec.message()
+                          : r.reply.elements.empty()              ? r.reply.str
+                                                                  : r.reply.elements[0].str}});
     stats_.not_primary.add();
     redisAsyncFree(ac_);
     co_return;
@@ -254,6 +272,7 @@ net::awaitable<void> redis_connection::load_scripts(redisAsyncContext* ac) {
     }
   }
   ready_ = true;
+  backoff_ = cfg_.reconnect_min;  // only a usable connection resets it: a refusing server is retried ever slower
   stats_.connected.add();
   if (view_) view_->connected(current_.to_string());
   log::info("redis ready", {{"host", current_.host}, {"port", std::to_string(current_.port)}});

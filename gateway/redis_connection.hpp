@@ -121,7 +121,8 @@ class redis_connection {
   redis_config cfg_;
   worker_stats::redis_stats& stats_;
   redis_primary_view* view_;
-  std::string sentinel_password_;  // loaded once from its env/file reference
+  std::string password_;           // redis.password, loaded once from its env/file reference
+  std::string sentinel_password_;  // likewise
   std::size_t next_sentinel_ = 0;  // the one that answered last is asked first
   redis_address current_;
   std::shared_ptr<bool> watch_stopped_ = std::make_shared<bool>(false);

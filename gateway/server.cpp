@@ -17,6 +17,7 @@ server::server(const config& cfg, route_table routes, runtime_secrets secrets)
     : cfg_(cfg), routes_(std::move(routes)), secrets_(std::move(secrets)) {
   unsigned n = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, cfg_, secrets_, i));
+  if (secrets_.jwks) jwks_watch_ = std::make_unique<jwks_watch>(cfg_.identity.jwks_file, secrets_.jwks);
 }
 
 server::~server() {
@@ -51,6 +52,8 @@ void server::start() {
     net::co_spawn(w->io, accept_loop(*w, *w->acceptor, false), net::detached);
     if (w->ops_acceptor) net::co_spawn(w->io, accept_loop(*w, *w->ops_acceptor, true), net::detached);
     net::co_spawn(w->io, deadline_sweep(*w), net::detached);
+    if (jwks_watch_ && w == workers_.front() && cfg_.identity.watch.count() > 0)
+      net::co_spawn(w->io, jwks_watch_->run(cfg_.identity.watch), net::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }
   log::info("listening", {{"address", cfg_.server.listen}, {"port", std::to_string(port_)},
@@ -94,6 +97,7 @@ net::awaitable<void> server::drain_worker(worker& w, std::chrono::steady_clock::
   boost::system::error_code ec;
   if (w.acceptor) w.acceptor->close(ec);
   if (w.ops_acceptor) w.ops_acceptor->close(ec);
+  if (jwks_watch_ && &w == workers_.front().get()) jwks_watch_->stop();
   net::steady_timer t(w.io);
   for (;;) {
     for (auto& s : w.sessions)
@@ -145,6 +149,7 @@ void server::reload(const config& cfg) {
     });
   }
   log::set_level(cfg.log);
+  if (jwks_watch_) net::post(workers_.front()->io, [this] { jwks_watch_->reload(); });  // on the thread that watches it
   log::info("config reloaded");
 }
 

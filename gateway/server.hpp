@@ -9,6 +9,7 @@
 #include "core/account_guard.hpp"
 #include "core/rate_guard.hpp"
 #include "gateway/http_types.hpp"
+#include "gateway/jwks_watch.hpp"
 #include "gateway/secrets.hpp"
 #include "gateway/worker.hpp"
 
@@ -45,6 +46,8 @@ class server {
   std::atomic<std::uint64_t>& open_connections() { return open_connections_; }
   const config& initial_config() const { return cfg_; }
   redis_primary_view& redis_view() { return redis_view_; }
+  /// The identity provider's JWKS file and its reloads; null without [identity] jwks.
+  const jwks_watch* identity_keys() const { return jwks_watch_.get(); }
 
  private:
   net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, bool ops);
@@ -62,6 +65,7 @@ class server {
   account_guard accounts_{1 << 20};
   std::atomic<std::uint64_t> open_connections_{0};
   redis_primary_view redis_view_;
+  std::unique_ptr<jwks_watch> jwks_watch_;
   std::atomic<bool> drained_{false};
 };
 

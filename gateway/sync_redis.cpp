@@ -36,6 +36,16 @@ bool sync_redis::open(const redis_address& primary, const redis_config& cfg) {
   c_.reset(redisConnectWithTimeout(primary.host.c_str(), primary.port, tv));
   if (!c_ || c_->err) return false;
   redisSetTimeout(c_.get(), tv);
+  if (!cfg.password.empty()) {
+    std::vector<std::string> auth{"AUTH"};
+    if (!cfg.user.empty()) auth.push_back(cfg.user);
+    auth.push_back(load_secret(cfg.password));
+    auto r = command(auth);
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+      problem_ = "AUTH refused (" + std::string(r ? r->str : "no answer") + ")";
+      return false;
+    }
+  }
   // The ops commands write: never to a replica, whatever a sentinel or the config said.
   auto role = command({"ROLE"});
   if (!role || role->type != REDIS_REPLY_ARRAY || role->elements == 0 ||

@@ -14,7 +14,9 @@ worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size
       secrets(sec),
       rng(std::random_device{}()) {
   if (!sec.token_keys.empty()) tokens = std::make_unique<token_keyring>(sec.token_keys);
-  if (!sec.jwt_key.empty()) jwt = std::make_unique<jwt_verifier>(sec.jwt_key);
+  if (!sec.jwt_key.empty() || sec.jwks)
+    jwt = std::make_unique<jwt_verifier>(sec.jwt_key, sec.jwks,
+                                         jwt_policy{c.identity.issuer, c.identity.audience, c.identity.clock_skew.count()});
   rooms = std::make_unique<room_cache>(*this);
   stock = std::make_unique<inventory>(*this);
 }

@@ -28,7 +28,9 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-redis_server::redis_server(bool aof) : port_(free_port()), aof_(aof) {
+redis_server::redis_server(bool aof) : redis_server(redis_options{.aof = aof}) {}
+
+redis_server::redis_server(redis_options o) : port_(free_port()), o_(std::move(o)) {
   char tmpl[] = "/tmp/guichet-redis-XXXXXX";
   dir_ = ::mkdtemp(tmpl);
   start();
@@ -45,9 +47,15 @@ void redis_server::start() {
   pid_ = ::fork();
   if (pid_ == 0) {
     std::string port = std::to_string(port_);
-    ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--dir", dir_.c_str(),
-             "--save", "", "--appendonly", aof_ ? "yes" : "no", "--appendfsync", "always", "--loglevel", "warning",
-             "--logfile", (dir_ + "/redis.log").c_str(), static_cast<char*>(nullptr));
+    std::vector<std::string> args{"redis-server", "--port", o_.tls ? "0" : port, "--bind", "127.0.0.1", "--dir", dir_,
+                                  "--save", "", "--appendonly", o_.aof ? "yes" : "no", "--appendfsync", "always",
+                                  "--loglevel", "warning", "--logfile", dir_ + "/redis.log"};
+    if (o_.tls) args.insert(args.end(), {"--tls-port", port});
+    args.insert(args.end(), o_.args.begin(), o_.args.end());
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp("redis-server", argv.data());
     ::_exit(127);
   }
   for (int i = 0; i < 200; ++i) {
@@ -65,7 +73,8 @@ void redis_server::stop() {
 }
 
 std::string redis_server::cli(const std::vector<std::string>& args) const {
-  std::string cmd = "redis-cli -p " + std::to_string(port_);
+  std::string cmd = "redis-cli --no-auth-warning -p " + std::to_string(port_);
+  for (auto& a : o_.cli_args) cmd += " '" + a + "'";
   for (auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
   std::string out;

@@ -4,11 +4,21 @@
 
 namespace guichet::test {
 
+/// How a test redis-server runs: extra server arguments (ACL users, TLS files), the arguments
+/// redis-cli needs to reach it (--user/--pass, --tls --cacert), and whether its port is TLS only.
+struct redis_options {
+  bool aof = false;
+  std::vector<std::string> args;
+  std::vector<std::string> cli_args;
+  bool tls = false;  ///< port() is the tls-port; the plain port is off
+};
+
 /// A real redis-server child process on a free loopback port, with its own data directory.
 /// Stop/start keep the port, so clients can test reconnection; AOF can be turned on.
 class redis_server {
  public:
   explicit redis_server(bool aof = false);
+  explicit redis_server(redis_options o);
   ~redis_server();
   redis_server(const redis_server&) = delete;
 
@@ -21,7 +31,7 @@ class redis_server {
  private:
   int port_;
   int pid_ = -1;
-  bool aof_;
+  redis_options o_;
   std::string dir_;
 };
 

@@ -1,0 +1,107 @@
+// Production Redis is never open: a real redis-server with the default user disabled and an ACL
+// user for guichet. The gateway's connections and the ops commands' connection authenticate with
+// redis.user / redis.password (a secret reference); a wrong or missing password never gets a
+// connection ready, and no message ever shows the password.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <functional>
+#include <optional>
+
+#include "gateway/redis_connection.hpp"
+#include "gateway/sync_redis.hpp"
+#include "tests/support/redis_server.hpp"
+
+namespace guichet {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kPassword = "guichet-redis-password-0123456789";
+
+test::redis_options acl_server() {
+  return {.args = {"--user", "default", "off", "--user", "guichet", "on", std::string(">") + kPassword, "~*", "&*",
+                   "+@all"},
+          .cli_args = {"--user", "guichet", "--pass", kPassword}};
+}
+
+class redis_auth : public ::testing::Test {
+ protected:
+  redis_auth() : redis(acl_server()) {
+    ::setenv("GUICHET_TEST_REDIS_PASSWORD", kPassword, 1);
+    ::setenv("GUICHET_TEST_WRONG_PASSWORD", "not-the-password-0123456789", 1);
+  }
+  redis_config config_with(std::string user, std::string password_env) {
+    redis_config c;
+    c.port = static_cast<std::uint16_t>(redis.port());
+    c.user = std::move(user);
+    if (!password_env.empty()) c.password.env = std::move(password_env);
+    c.reconnect_min = 20ms;
+    c.reconnect_max = 100ms;
+    return c;
+  }
+  /// Starts an async connection and runs its event loop until ready or `limit`.
+  bool ready_within(const redis_config& c, std::chrono::milliseconds limit) {
+    net::io_context io;
+    worker_stats stats;
+    redis_connection conn(io, c, stats.redis);
+    conn.start();
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (!conn.ready() && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
+    bool ready = conn.ready();
+    if (ready) {  // and it really is usable
+      std::optional<redis_result> out;
+      net::co_spawn(io, [&]() -> net::awaitable<void> {
+        std::string_view set[] = {"SET", "auth-test", "written"};
+        out = co_await conn.command(set);
+      }, net::detached);
+      while (!out && std::chrono::steady_clock::now() < end + 2s) io.run_one_for(10ms);
+      EXPECT_TRUE(out && !out->ec) << (out ? out->reply.str : "no reply");
+    }
+    conn.stop();
+    io.run_for(20ms);
+    return ready;
+  }
+
+  test::redis_server redis;
+};
+
+TEST_F(redis_auth, the_server_really_refuses_anonymous_clients) {
+  // The premise: without credentials this server answers nothing but NOAUTH.
+  int rc = std::system(("redis-cli -p " + std::to_string(redis.port()) + " SET x y 2>&1 | grep -q NOAUTH").c_str());
+  EXPECT_EQ(rc, 0);
+}
+
+TEST_F(redis_auth, gateway_connection_authenticates_with_the_acl_user) {
+  EXPECT_TRUE(ready_within(config_with("guichet", "GUICHET_TEST_REDIS_PASSWORD"), 5s));
+  EXPECT_EQ(redis.cli({"GET", "auth-test"}), "written");
+}
+
+TEST_F(redis_auth, gateway_connection_is_never_ready_without_the_right_password) {
+  EXPECT_FALSE(ready_within(config_with("guichet", "GUICHET_TEST_WRONG_PASSWORD"), 1500ms));
+  EXPECT_FALSE(ready_within(config_with("", "GUICHET_TEST_REDIS_PASSWORD"), 1000ms)) << "the default user is off";
+  EXPECT_FALSE(ready_within(config_with("", ""), 1000ms)) << "no AUTH at all";
+  EXPECT_EQ(redis.cli({"EXISTS", "auth-test"}), "0");
+}
+
+TEST_F(redis_auth, ops_connection_authenticates_and_names_a_refusal_without_the_password) {
+  sync_redis good(config_with("guichet", "GUICHET_TEST_REDIS_PASSWORD"));
+  ASSERT_TRUE(good.ok()) << good.error();
+  auto r = good.command({"SET", "ops-auth", "1"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->type, REDIS_REPLY_STATUS);
+
+  sync_redis bad(config_with("guichet", "GUICHET_TEST_WRONG_PASSWORD"));
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("AUTH refused"), std::string::npos) << bad.error();
+  EXPECT_EQ(bad.error().find("not-the-password"), std::string::npos) << bad.error();
+
+  sync_redis none(config_with("", ""));
+  EXPECT_FALSE(none.ok()) << "an unauthenticated connection must not be taken for a primary";
+  EXPECT_NE(none.error().find("NOAUTH"), std::string::npos) << none.error();
+}
+
+}  // namespace
+}  // namespace guichet
