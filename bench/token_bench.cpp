@@ -40,3 +40,23 @@ void jwt_verify(benchmark::State& state) {
 BENCHMARK(jwt_verify);
 
 }  // namespace
+
+namespace {
+
+// The identity provider's public-key tokens (docs/security.md): one verification each.
+void jwt_verify_with(benchmark::State& state, guichet::jws_alg alg) {
+  auto key = guichet::jws_generate_key(alg);
+  auto store = std::make_shared<guichet::jwk_store>();
+  store->replace(guichet::parse_jwks("{\"keys\":[" + guichet::jws_public_jwk(key.get(), alg, "idp-1") + "]}").set);
+  guichet::jwt_verifier v("", store, {});
+  auto t = guichet::sign_jwt(alg, key.get(), "idp-1", guichet::test::claims("fan-000123456", now / 1000 + 3600));
+  if (!v.verify(t, now)) state.SkipWithError("the token does not verify");
+  for (auto _ : state) benchmark::DoNotOptimize(v.verify(t, now));
+  state.counters["tokens"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+void jwt_verify_rs256(benchmark::State& state) { jwt_verify_with(state, guichet::jws_alg::rs256); }
+void jwt_verify_es256(benchmark::State& state) { jwt_verify_with(state, guichet::jws_alg::es256); }
+BENCHMARK(jwt_verify_rs256);
+BENCHMARK(jwt_verify_es256);
+
+}  // namespace

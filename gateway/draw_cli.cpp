@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/csv.hpp"
 #include "core/draw.hpp"
 #include "core/keys.hpp"
 #include "core/token.hpp"
@@ -155,17 +156,20 @@ int draw_run(const config& cfg, const std::string& ed, const std::string& ph, co
 int import_registrations(const config& cfg, const std::string& ed, const std::string& ph, const std::string& file,
                          std::ostream& out) {
   if (!draw_phase(cfg, ed, ph, out)) return 1;
-  std::ifstream in(file);
+  std::ifstream in(file, std::ios::binary);
   if (!in) return out << file << ": cannot open\n", 1;
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto csv = parse_csv(text.str());
   std::vector<std::pair<std::string, std::string>> rows;
   std::map<std::string, int> first_line;
-  std::vector<std::string> errors;
-  std::string line;
-  for (int n = 1; std::getline(in, line); ++n) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || (n == 1 && line == "account,groups")) continue;
-    auto cols = split(line, ',');
-    auto bad = [&](const std::string& why) { errors.push_back(file + ":" + std::to_string(n) + ": " + why); };
+  std::vector<std::pair<int, std::string>> errors;
+  for (auto& e : csv.errors) errors.emplace_back(e.line, e.reason);
+  for (std::size_t r = 0; r < csv.records.size(); ++r) {
+    auto& cols = csv.records[r].fields;
+    int n = csv.records[r].line;
+    if (r == 0 && cols == std::vector<std::string>{"account", "groups"}) continue;  // the header
+    auto bad = [&](const std::string& why) { errors.emplace_back(n, why); };
     if (cols.size() != 2) {
       bad("expected 2 columns (account,groups), found " + std::to_string(cols.size()));
       continue;
@@ -174,7 +178,10 @@ int import_registrations(const config& cfg, const std::string& ed, const std::st
       bad("bad account id '" + cols[0] + "'");
       continue;
     }
-    auto groups = split(cols[1], ';');
+    // Groups: separated by ';' (or ',' inside a quoted field); an empty field is no group.
+    std::string list = cols[1];
+    std::replace(list.begin(), list.end(), ',', ';');
+    auto groups = split(list, ';');
     bool ok = true;
     for (auto& g : groups) ok = ok && valid_id(g);
     if (!ok) {
@@ -190,8 +197,9 @@ int import_registrations(const config& cfg, const std::string& ed, const std::st
     for (auto& g : groups) joined += (joined.empty() ? "" : ",") + g;
     rows.emplace_back(cols[0], joined);
   }
+  std::sort(errors.begin(), errors.end());
   if (!errors.empty()) {
-    for (auto& e : errors) out << e << "\n";
+    for (auto& [line, why] : errors) out << file << ":" << line << ": " << why << "\n";
     out << errors.size() << " bad rows: nothing imported\n";
     return 1;
   }

@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config make
   libboost1.81-dev libhiredis-dev libsimdjson-dev libjemalloc-dev libtomlplusplus-dev libssl-dev
   libgtest-dev libbenchmark-dev
-  redis-server redis-tools redis-sentinel nginx-light prometheus python3 curl
+  redis-server redis-tools redis-sentinel nginx-light prometheus python3 curl openssl stunnel4
 )
 [ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
 missing=()

@@ -117,5 +117,28 @@ TEST_F(draw_process, import_reports_every_bad_row_and_writes_nothing) {
   EXPECT_EQ(redis.cli({"HLEN", keys::registrations("ed1", "packs")}), "0");
 }
 
+// RFC 4180 files as spreadsheets export them: a BOM, CRLF, quoted fields with commas, quotes
+// and line breaks; broken quoting is a bad row like any other, and then nothing is written.
+TEST_F(draw_process, import_reads_rfc4180_files_from_spreadsheets) {
+  std::ofstream(dir + "/excel.csv", std::ios::binary)
+      << "\xEF\xBB\xBF" "account,groups\r\n\"fan-q1\",\"club,vip\"\r\nfan-q2,\r\n\"fan-q3\",club\r\n";
+  int rc = -1;
+  auto out = guichet("--import-registrations ed1 packs " + dir + "/excel.csv", rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("imported 3 rows: 3 new"), std::string::npos) << out;
+  EXPECT_EQ(redis.cli({"HGET", keys::registrations("ed1", "packs"), "fan-q1"}), "club,vip");
+  EXPECT_EQ(redis.cli({"HGET", keys::registrations("ed1", "packs"), "fan-q2"}), "");
+  EXPECT_EQ(redis.cli({"HEXISTS", keys::registrations("ed1", "packs"), "account"}), "0") << "the header is not a row";
+
+  std::ofstream(dir + "/broken.csv", std::ios::binary)
+      << "account,groups\r\nfan-b1,club\r\n\"fan-b2\"x,club\r\n\"fan\r\nb3\",club\r\nfan-b4,\"open\r\n";
+  out = guichet("--import-registrations ed1 packs " + dir + "/broken.csv", rc);
+  EXPECT_EQ(rc, 1) << out;
+  EXPECT_NE(out.find("broken.csv:3: text after a closing quote"), std::string::npos) << out;
+  EXPECT_NE(out.find("broken.csv:4: bad account id"), std::string::npos) << "a line break inside an id: " << out;
+  EXPECT_NE(out.find("broken.csv:6: a quoted field is never closed"), std::string::npos) << out;
+  EXPECT_EQ(redis.cli({"HEXISTS", keys::registrations("ed1", "packs"), "fan-b1"}), "0") << "nothing written";
+}
+
 }  // namespace
 }  // namespace guichet
