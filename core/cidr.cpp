@@ -29,6 +29,14 @@ std::optional<ip_bytes> parse_ip(std::string_view text) {
   return std::nullopt;
 }
 
+std::string format_ip(const ip_bytes& ip) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  static constexpr std::uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(ip.begin(), ip.begin() + 12, mapped)) inet_ntop(AF_INET, ip.data() + 12, buf, sizeof buf);
+  else inet_ntop(AF_INET6, ip.data(), buf, sizeof buf);
+  return buf;
+}
+
 bool cidr::contains(const ip_bytes& ip) const {
   int bits = prefix;
   for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {

@@ -2,6 +2,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,6 +13,8 @@ using ip_bytes = std::array<std::uint8_t, 16>;
 
 /// Parses a textual IPv4/IPv6 address.
 std::optional<ip_bytes> parse_ip(std::string_view text);
+/// "203.0.113.7" for an IPv4 (mapped) address, "2001:db8::1" otherwise.
+std::string format_ip(const ip_bytes& ip);
 
 /// A network range such as "10.0.0.0/8" or "::1/128".
 struct cidr {

@@ -237,6 +237,10 @@ config_result parse_config(std::string_view text, std::string_view file) {
       r.string("audience", c.identity.audience);
       r.duration("clock_skew", c.identity.clock_skew, milliseconds(0), milliseconds(600'000));
     });
+    section(top, "audit", [&](config_reader& r) {
+      r.string("file", c.audit.file);
+      r.integer("stream_max", c.audit.stream_max, 1, 100'000'000);
+    });
     section(top, "tokens", [&](config_reader& r) {
       r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
         token_key_config key;

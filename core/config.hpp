@@ -100,6 +100,13 @@ struct identity_config {
   milliseconds clock_skew{30'000};  ///< tolerance on exp and nbf
 };
 
+/// [audit] — every admin call and ops command is recorded: in the edition's capped Redis stream
+/// always, and as JSON lines in `file` when set.
+struct audit_config {
+  std::string file;  ///< appended to (created 0640); empty: the stream only
+  unsigned stream_max = 100'000;  ///< entries kept per edition in Redis (XADD MAXLEN)
+};
+
 /// [[tokens.keys]] — guichet's own token signing keys; the first signs, all verify until retired.
 struct token_key_config {
   std::string id;
@@ -191,6 +198,7 @@ struct config {
   std::vector<cidr> trusted_proxies;
   secrets_config secrets;
   identity_config identity;
+  audit_config audit;
   std::vector<token_key_config> token_keys;
   milliseconds room_refresh{250};  ///< how often each worker refreshes its rooms' state
   std::vector<edition_config> editions;

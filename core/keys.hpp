@@ -51,5 +51,7 @@ inline std::string registrations(std::string_view ed, std::string_view phase) {
 /// hash: the draw's record: commitment, and once drawn seed, registrants, registrants_sha256,
 /// winners, result_sha256
 inline std::string draw_meta(std::string_view ed, std::string_view phase) { return draw(ed, phase) + ":meta"; }
+/// stream, capped at audit.stream_max: every admin call and ops command on the edition
+inline std::string audit(std::string_view ed) { return prefix(ed) + "audit"; }
 
 }  // namespace guichet::keys

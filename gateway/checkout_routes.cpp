@@ -10,7 +10,7 @@
 #include "core/keys.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/inventory.hpp"
-#include "gateway/json_escape.hpp"
+#include "core/json_escape.hpp"
 #include "gateway/redis_errors.hpp"
 #include "gateway/responses.hpp"
 #include "gateway/server.hpp"

@@ -13,7 +13,8 @@
 #include "core/draw.hpp"
 #include "core/keys.hpp"
 #include "core/token.hpp"
-#include "gateway/json_escape.hpp"
+#include "core/json_escape.hpp"
+#include "gateway/audit_log.hpp"
 #include "gateway/sync_redis.hpp"
 
 namespace guichet {
@@ -59,6 +60,11 @@ int draw_commit(const config& cfg, const std::string& ed, const std::string& ph,
         << "); draw with the seed that matches it\n";
     return 1;
   }
+  if (auto problem = record_command(cfg, redis, {.what = "draw.commit", .edition = ed, .phase = ph,
+                                                 .before = R"({"commitment":null})",
+                                                 .after = "{\"commitment\":" + json_quoted(commitment) + "}"});
+      !problem.empty())
+    return out << problem << "\n", 2;
   if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "redis: " << w << "\n", 2;
   out << "seed (secret until the draw): " << to_hex(seed.data(), seed.size()) << "\n"
       << "commitment (publish now):     " << commitment << "\n";
@@ -147,6 +153,13 @@ int draw_run(const config& cfg, const std::string& ed, const std::string& ph, co
   double wsecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   redis.command({"HSET", meta, "seed", seed_hex, "registrants", std::to_string(regs.size()), "registrants_sha256", reg_sha,
                  "winners", std::to_string(result.winners.size()), "result_sha256", result_sha});
+  if (auto problem = record_command(cfg, redis, {.what = "draw.run", .edition = ed, .phase = ph,
+                                                 .before = R"({"result_sha256":null})",
+                                                 .after = "{\"seed\":" + json_quoted(seed_hex) + ",\"winners\":" +
+                                                          std::to_string(result.winners.size()) +
+                                                          ",\"result_sha256\":" + json_quoted(result_sha) + "}"});
+      !problem.empty())
+    return out << problem << "\n", 2;
   if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "redis: " << w << "\n", 2;
   out << "redis: " << result.winners.size() << " assignments in " << wsecs << " s ("
       << (wsecs > 0 ? static_cast<long long>(result.winners.size() / wsecs) : 0) << " keys/s)\n";
@@ -206,6 +219,11 @@ int import_registrations(const config& cfg, const std::string& ed, const std::st
   sync_redis redis(cfg.redis);
   if (!redis.ok()) return out << redis.error() << "\n", 2;
   const std::string key = keys::registrations(ed, ph);
+  auto count = [&] {
+    auto n = redis.command({"HLEN", key});
+    return n && n->type == REDIS_REPLY_INTEGER ? n->integer : -1;
+  };
+  const long long before = count();
   std::size_t added = 0;
   for (std::size_t i = 0; i < rows.size(); i += 512) {
     std::size_t end = std::min(i + 512, rows.size());
@@ -216,6 +234,13 @@ int import_registrations(const config& cfg, const std::string& ed, const std::st
       added += static_cast<std::size_t>(r->integer);
     }
   }
+  if (auto problem = record_command(cfg, redis, {.what = "registrations.import", .edition = ed, .phase = ph,
+                                                 .before = "{\"registrations\":" + std::to_string(before) + "}",
+                                                 .after = "{\"registrations\":" + std::to_string(count()) +
+                                                          ",\"rows\":" + std::to_string(rows.size()) +
+                                                          ",\"new\":" + std::to_string(added) + "}"});
+      !problem.empty())
+    return out << problem << "\n", 2;
   if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "redis: " << w << "\n", 2;
   out << "imported " << rows.size() << " rows: " << added << " new, " << rows.size() - added << " already registered\n";
   return 0;

@@ -7,7 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/keys.hpp"
-#include "gateway/json_escape.hpp"
+#include "core/json_escape.hpp"
 #include "gateway/log.hpp"
 #include "gateway/redis_values.hpp"
 #include "gateway/worker.hpp"

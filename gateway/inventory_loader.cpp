@@ -3,7 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "core/json_escape.hpp"
 #include "core/keys.hpp"
+#include "gateway/audit_log.hpp"
 #include "gateway/lua_scripts.hpp"
 #include "gateway/sync_redis.hpp"
 
@@ -18,9 +20,13 @@ int load_inventory(const config& cfg, std::ostream& out) {
   const auto& body = scripts()[static_cast<std::size_t>(script::inventory_load)].body;
   int rc = 0;
   std::size_t created = 0, updated = 0, unchanged = 0, refused = 0;
-  for (auto& e : cfg.editions)
+  for (auto& e : cfg.editions) {
+    std::string before, after;  // the audit entry: capacities that changed, old and new
     for (auto& s : e.sessions) {
       std::string key = keys::inventory(e.id, s.id);
+      std::vector<std::string> old_caps{"HMGET", key};
+      for (auto& [cat, cap] : s.categories) old_caps.push_back("c:" + cat);
+      auto previous = redis.command(old_caps);
       std::vector<std::string> args{"EVAL", std::string(body), "1", key};
       for (auto& [cat, cap] : s.categories) args.insert(args.end(), {cat, std::to_string(cap)});
       auto r = redis.command(args);
@@ -40,8 +46,19 @@ int load_inventory(const config& cfg, std::ostream& out) {
           out << status << "\n";
           (status == "created" ? created : status == "updated" ? updated : unchanged)++;
         }
+        if (status == "unchanged") continue;
+        auto* old = previous && previous->type == REDIS_REPLY_ARRAY && i < previous->elements ? previous->element[i] : nullptr;
+        std::string what = json_quoted(s.id + "/" + s.categories[i].first) + ":";
+        before += (before.empty() ? "" : ",") + what + (old && old->type == REDIS_REPLY_STRING ? std::string(old->str) : "null");
+        after += (after.empty() ? "" : ",") + what +
+                 (status.rfind("refused:", 0) == 0 ? json_quoted(status) : std::to_string(s.categories[i].second));
       }
     }
+    if (auto problem = record_command(cfg, redis, {.what = "inventory.load", .edition = e.id, .before = "{" + before + "}",
+                                                   .after = "{" + after + "}"});
+        !problem.empty())
+      out << e.id << ": " << problem << "\n", rc = 2;
+  }
   if (auto w = redis.wait_replicas(cfg.redis); !w.empty()) return out << "inventory: " << w << "\n", 2;
   out << "inventory: " << created << " created, " << updated << " updated, " << unchanged << " unchanged, " << refused
       << " refused\n";

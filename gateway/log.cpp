@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "gateway/json_escape.hpp"
+#include "core/json_escape.hpp"
 
 namespace guichet::log {
 namespace {

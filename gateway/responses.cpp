@@ -2,7 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include "gateway/json_escape.hpp"
+#include "core/json_escape.hpp"
 
 namespace guichet {
 

@@ -11,7 +11,7 @@
 
 #include "core/keys.hpp"
 #include "gateway/router.hpp"
-#include "gateway/json_escape.hpp"
+#include "core/json_escape.hpp"
 #include "gateway/redis_values.hpp"
 #include "gateway/worker.hpp"
 

@@ -6,11 +6,13 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/audit.hpp"
+#include "core/json_escape.hpp"
 #include "core/keys.hpp"
 #include "gateway/auth.hpp"
-#include "gateway/json_escape.hpp"
 #include "gateway/redis_errors.hpp"
 #include "gateway/responses.hpp"
+#include "gateway/server.hpp"
 #include "gateway/worker.hpp"
 
 namespace guichet {
@@ -276,10 +278,18 @@ net::awaitable<reply> admin(request_context& c) {
     co_return error_response(v, errc::malformed_json);
   }
   if (fields.empty()) co_return error_response(v, errc::malformed_json, {}, "nothing to change");
-  std::vector<std::string_view> cmd{"HSET", r->room_key};
-  cmd.insert(cmd.end(), fields.begin(), fields.end());
-  auto res = co_await w.redis->command(cmd);
+  // The change and its audit entry in one script: before/after, who (the admin key's id), from.
+  const std::string edition(c.params.get("edition")), phase(c.params.get("phase"));
+  const std::string audit_key = keys::audit(edition), who = "admin:" + admin_key_id(w.secrets.admin_key);
+  const std::string from = format_ip(c.client), max = std::to_string(w.cfg.audit.stream_max);
+  std::string_view keys[] = {r->room_key, audit_key};
+  std::vector<std::string_view> args{who, from, edition, phase, max};
+  args.insert(args.end(), fields.begin(), fields.end());
+  auto res = co_await w.redis->eval(script::admin_room, keys, args);
   if (res.ec) co_return error_response(v, redis_failure(res));
+  std::vector<std::string> flat;
+  for (auto& e : res.reply.elements) flat.push_back(e.str);
+  w.srv.audit().append(audit_entry::from_fields(flat));
   co_await w.rooms->refresh(*r);
   co_return json_response(v, http::status::ok, r->body);
 }

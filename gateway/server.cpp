@@ -14,7 +14,7 @@ namespace guichet {
 using tcp = net::ip::tcp;
 
 server::server(const config& cfg, route_table routes, runtime_secrets secrets)
-    : cfg_(cfg), routes_(std::move(routes)), secrets_(std::move(secrets)) {
+    : cfg_(cfg), routes_(std::move(routes)), secrets_(std::move(secrets)), audit_(cfg.audit) {
   unsigned n = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, cfg_, secrets_, i));
   if (secrets_.jwks) jwks_watch_ = std::make_unique<jwks_watch>(cfg_.identity.jwks_file, secrets_.jwks);

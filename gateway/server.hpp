@@ -8,6 +8,7 @@
 #include "core/config.hpp"
 #include "core/account_guard.hpp"
 #include "core/rate_guard.hpp"
+#include "gateway/audit_log.hpp"
 #include "gateway/http_types.hpp"
 #include "gateway/jwks_watch.hpp"
 #include "gateway/secrets.hpp"
@@ -48,6 +49,8 @@ class server {
   redis_primary_view& redis_view() { return redis_view_; }
   /// The identity provider's JWKS file and its reloads; null without [identity] jwks.
   const jwks_watch* identity_keys() const { return jwks_watch_.get(); }
+  /// The audit trail's file ([audit] file), shared by the workers.
+  audit_log& audit() { return audit_; }
 
  private:
   net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, bool ops);
@@ -66,6 +69,7 @@ class server {
   std::atomic<std::uint64_t> open_connections_{0};
   redis_primary_view redis_view_;
   std::unique_ptr<jwks_watch> jwks_watch_;
+  audit_log audit_;
   std::atomic<bool> drained_{false};
 };
 

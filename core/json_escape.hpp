@@ -26,4 +26,11 @@ inline void append_json_escaped(std::string& out, std::string_view s) {
   }
 }
 
+/// `s` as a JSON string, quotes included.
+inline std::string json_quoted(std::string_view s) {
+  std::string out = "\"";
+  append_json_escaped(out, s);
+  return out + "\"";
+}
+
 }  // namespace guichet
