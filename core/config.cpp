@@ -257,6 +257,7 @@ config_result parse_config(std::string_view text, std::string_view file) {
     });
     section(top, "rooms", [&](config_reader& r) {
       r.duration("refresh", c.room_refresh, milliseconds(10), milliseconds(10'000));
+      r.integer("join_pow_bits", c.join_pow_bits, 0, 32);
     });
     top.each_table("editions", [&](std::string_view id, config_reader& er, const toml::node& n) {
       edition_config e;

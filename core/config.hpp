@@ -201,6 +201,8 @@ struct config {
   audit_config audit;
   std::vector<token_key_config> token_keys;
   milliseconds room_refresh{250};  ///< how often each worker refreshes its rooms' state
+  /// [rooms] join_pow_bits: proof of work at the join (0 = off); a room's admin setting wins.
+  unsigned join_pow_bits = 0;
   std::vector<edition_config> editions;
   const edition_config* find_edition(std::string_view id) const {
     for (auto& e : editions)

@@ -7,7 +7,7 @@ namespace guichet {
 namespace {
 
 // Indexed by errc; the order must follow the enum (checked by a static_assert below).
-constexpr std::array<std::pair<errc, error_info>, 51> table{{
+constexpr std::array<std::pair<errc, error_info>, 54> table{{
     {errc::ok, {200, "ok", "ok"}},
     {errc::bad_request, {400, "bad_request", "the request is malformed"}},
     {errc::malformed_json, {400, "malformed_json", "the body is not valid JSON of the expected shape"}},
@@ -41,6 +41,9 @@ constexpr std::array<std::pair<errc, error_info>, 51> table{{
     {errc::not_yet, {409, "not_yet", "not your turn yet; keep polling"}},
     {errc::room_full, {409, "room_full", "the shop is at its shopper ceiling; retry shortly"}},
     {errc::session_expired, {401, "session_expired", "the shopping session has expired"}},
+    {errc::pow_required, {428, "pow_required", "this room asks for a proof of work at the join (see the room state's pow)"}},
+    {errc::pow_invalid, {403, "pow_invalid", "the proof of work does not solve a current challenge for this account"}},
+    {errc::pow_replayed, {409, "pow_replayed", "this proof of work was already used; solve the challenge again"}},
     {errc::idempotency_key_required, {400, "idempotency_key_required", "an Idempotency-Key header (1-64 of [A-Za-z0-9_.:-]) is required"}},
     {errc::idempotency_mismatch, {422, "idempotency_mismatch", "this Idempotency-Key was used with a different request"}},
     {errc::pack_shape, {422, "pack_shape", "a pack is exactly 3 distinct sessions"}},

@@ -42,6 +42,9 @@ enum class errc {
   not_yet,
   room_full,
   session_expired,
+  pow_required,
+  pow_invalid,
+  pow_replayed,
   // Checkout
   idempotency_key_required,
   idempotency_mismatch,

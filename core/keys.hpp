@@ -51,6 +51,10 @@ inline std::string registrations(std::string_view ed, std::string_view phase) {
 /// hash: the draw's record: commitment, and once drawn seed, registrants, registrants_sha256,
 /// winners, result_sha256
 inline std::string draw_meta(std::string_view ed, std::string_view phase) { return draw(ed, phase) + ":meta"; }
+/// string with a TTL: a proof of work already used at a join (its digest), refused again
+inline std::string pow_proof(std::string_view ed, std::string_view digest_hex) {
+  return prefix(ed) + "pow:" + std::string(digest_hex);
+}
 /// stream, capped at audit.stream_max: every admin call and ops command on the edition
 inline std::string audit(std::string_view ed) { return prefix(ed) + "audit"; }
 

@@ -27,6 +27,7 @@ struct room_state {
   std::uint64_t max_active = 0;
   std::uint64_t active = 0;
   std::int64_t now_ms = 0;    ///< Redis' clock when read
+  std::int64_t pow_bits = -1;  ///< ops' live proof-of-work setting for the room; -1 = none (config's)
   std::vector<slot_state> slots;  ///< same order as the phase's slots in config
 };
 

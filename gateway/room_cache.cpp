@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "core/keys.hpp"
+#include "core/pow.hpp"
 #include "gateway/router.hpp"
 #include "core/json_escape.hpp"
 #include "gateway/redis_values.hpp"
@@ -24,6 +25,7 @@ std::size_t room_cache::room::slot_index(std::string_view id) const {
 }
 
 room_cache::room_cache(worker& w) : w_(w) {
+  if (!w.secrets.token_keys.empty()) pow_key_ = std::make_unique<hmac_sha256>(w.secrets.token_keys.front().secret);
   for (auto& e : w.cfg.editions)
     for (auto& p : e.phases) {
       room r{&e, &p, keys::room(e.id, p.id), keys::active(e.id, p.id), keys::sessions(e.id, p.id),
@@ -77,7 +79,7 @@ net::awaitable<void> room_cache::refresh(room& r) {
   std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed};
   args.insert(args.end(), starts.begin(), starts.end());
   auto res = co_await w_.redis->eval(script::room_refresh, keys, args);
-  if (res.ec || res.reply.elements.size() != 7 + 3 * p.slots.size()) co_return;
+  if (res.ec || res.reply.elements.size() != 8 + 3 * p.slots.size()) co_return;
   if (force) r.force = false;
   auto& e = res.reply.elements;
   room_state s;
@@ -88,12 +90,13 @@ net::awaitable<void> room_cache::refresh(room& r) {
   s.max_active = as_uint(e[4]);
   s.active = as_uint(e[5]);
   s.now_ms = static_cast<std::int64_t>(as_uint(e[6]));
+  s.pow_bits = e[7].str.empty() ? -1 : static_cast<std::int64_t>(as_uint(e[7]));
   for (std::size_t i = 0; i < p.slots.size(); ++i) {
     slot_state st;
-    st.pre_count = as_uint(e[7 + 3 * i]);
-    st.opened = !e[8 + 3 * i].str.empty();
-    st.base = as_uint(e[8 + 3 * i]);
-    const std::string& sd = e[9 + 3 * i].str;
+    st.pre_count = as_uint(e[8 + 3 * i]);
+    st.opened = !e[9 + 3 * i].str.empty();
+    st.base = as_uint(e[9 + 3 * i]);
+    const std::string& sd = e[10 + 3 * i].str;
     if (sd.size() == 32) {
       std::from_chars(sd.data(), sd.data() + 16, st.seed0, 16);
       std::from_chars(sd.data() + 16, sd.data() + 32, st.seed1, 16);
@@ -102,7 +105,19 @@ net::awaitable<void> room_cache::refresh(room& r) {
   }
   r.state = std::move(s);
   r.loaded = true;
+  update_pow(r);
   render(r);
+}
+
+void room_cache::update_pow(room& r) {
+  r.pow_bits = r.state.pow_bits >= 0 ? static_cast<unsigned>(r.state.pow_bits) : w_.cfg.join_pow_bits;
+  if (!pow_key_) r.pow_bits = 0;
+  if (r.pow_bits == 0) return;
+  auto window = pow::window_of(r.state.now_ms);  // Redis' clock: every gateway is in the same window
+  if (window == r.pow_window) return;
+  r.pow_window = window;
+  r.pow_now = pow::challenge(*pow_key_, r.edition->id, r.phase->id, window);
+  r.pow_prev = pow::challenge(*pow_key_, r.edition->id, r.phase->id, window - 1);
 }
 
 void room_cache::render(room& r) {
@@ -137,7 +152,11 @@ void room_cache::render(room& r) {
     b += s.slots[i].opened ? "true" : "false";
     b += ",\"pre_queue\":" + std::to_string(s.slots[i].pre_count) + "}";
   }
-  b += "]}";
+  b += "]";
+  if (r.pow_bits > 0)  // the challenge stays accepted until the end of the next window
+    b += ",\"pow\":{\"bits\":" + std::to_string(r.pow_bits) + ",\"challenge\":\"" + r.pow_now +
+         "\",\"valid_until_ms\":" + std::to_string((r.pow_window + 2) * pow::window_ms) + "}";
+  b += "}";
   // A weak validator from the body's bytes: equal bodies, equal ETags, on every gateway.
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : b) h = (h ^ c) * 0x100000001b3ULL;

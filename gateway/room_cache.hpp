@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/hmac.hpp"
 #include "core/room.hpp"
 
 namespace guichet {
@@ -31,6 +32,11 @@ class room_cache {
     /// The complete HTTP/1.1 answers to a poll, serialised once per refresh.
     std::shared_ptr<const std::string> raw_ok, raw_not_modified;
     std::size_t slot_index(std::string_view id) const;
+    /// Proof of work at the join: the bits asked (ops' room setting, else [rooms] join_pow_bits)
+    /// and the challenges of this window and the previous one (both accepted).
+    unsigned pow_bits = 0;
+    std::int64_t pow_window = -1;
+    std::string pow_now, pow_prev;
   };
 
   explicit room_cache(worker& w);
@@ -48,7 +54,10 @@ class room_cache {
   boost::asio::awaitable<void> refresh_loop();
   void render(room& r);
 
+  void update_pow(room& r);
+
   worker& w_;
+  std::unique_ptr<hmac_sha256> pow_key_;  // guichet's token signing key: every gateway derives the same challenges
   std::vector<room> rooms_;
   std::atomic<bool> warm_{false};  // read by /readyz on any worker
 };

@@ -9,6 +9,7 @@
 #include "core/audit.hpp"
 #include "core/json_escape.hpp"
 #include "core/keys.hpp"
+#include "core/pow.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/redis_errors.hpp"
 #include "gateway/responses.hpp"
@@ -17,6 +18,10 @@
 
 namespace guichet {
 namespace {
+
+/// A join's proof of work: "Guichet-Pow: <challenge>:<nonce>".
+constexpr std::string_view pow_header = "Guichet-Pow";
+
 
 using room = room_cache::room;
 
@@ -105,6 +110,23 @@ net::awaitable<reply> join(request_context& c) {
   if (!id) co_return error_response(v, id.error);
   const std::string& account = id.id.account;
 
+  // Proof of work, when the room asks for one: checked here (one SHA-256), consumed in Redis by
+  // the join script so that a proof is used once.
+  std::string pow_key;
+  if (r->pow_bits > 0) {
+    const std::string pow_hint = "\"pow\":{\"bits\":" + std::to_string(r->pow_bits) + ",\"challenge\":\"" + r->pow_now + "\"}";
+    std::string_view proof = c.req[pow_header];
+    if (proof.empty()) co_return error_response(v, errc::pow_required, pow_hint);
+    auto colon = proof.find(':');
+    auto challenge = proof.substr(0, colon);
+    auto nonce = colon == std::string_view::npos ? std::string_view() : proof.substr(colon + 1);
+    auto checked = pow::verify(challenge, account, nonce, r->pow_bits);
+    if ((challenge != r->pow_now && challenge != r->pow_prev) || !checked.ok)
+      co_return error_response(v, errc::pow_invalid, pow_hint);
+    pow_key = keys::pow_proof(r->edition->id, checked.digest_hex);
+  }
+  const std::string pow_ttl = std::to_string(2 * pow::window_ms);
+
   const slot_config* slot = &r->phase->slots.front();
   if (r->phase->draw) {
     std::string_view hget[] = {"HGET", r->draw_key, account};
@@ -119,9 +141,12 @@ net::awaitable<reply> join(request_context& c) {
     char seed[33];
     std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(w.rng()),
                   static_cast<unsigned long long>(w.rng()));
-    std::string_view keys[] = {r->room_key, r->slot_keys[r->slot_index(slot->id)], r->places_key, r->draw_key};
-    std::string_view args[] = {account, slot->id, start, end, pre, r->phase->draw ? "1" : "0", seed};
-    auto res = co_await w.redis->eval(script::room_join, keys, args);
+    // The proof goes with the first attempt only: a retry in the account's drawn slot reuses it.
+    bool with_pow = !pow_key.empty() && attempt == 0;
+    std::string_view keys[] = {r->room_key, r->slot_keys[r->slot_index(slot->id)], r->places_key, r->draw_key, pow_key};
+    std::string_view args[] = {account, slot->id, start, end, pre, r->phase->draw ? "1" : "0", seed, pow_ttl};
+    auto res = co_await w.redis->eval(script::room_join, std::span<const std::string_view>(keys, with_pow ? 5 : 4),
+                                      std::span<const std::string_view>(args, with_pow ? 8 : 7));
     if (res.ec || res.reply.elements.empty()) co_return error_response(v, redis_failure(res));
     const auto& e = res.reply.elements;
     const std::string& tag = e[0].str;
@@ -142,6 +167,7 @@ net::awaitable<reply> join(request_context& c) {
     }
     if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
     if (tag == "closed") co_return error_response(v, errc::room_closed);
+    if (tag == "pow_replayed") co_return error_response(v, errc::pow_replayed);
     if (tag == "outside")
       co_return error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
     co_return error_response(v, errc::not_drawn);
@@ -265,6 +291,10 @@ net::awaitable<reply> admin(request_context& c) {
         if (status.empty())
           co_return error_response(v, errc::malformed_json, {}, "action must be pause, resume, close or sold_out");
         fields.insert(fields.end(), {"status", std::string(status)});
+      } else if (key == "join_pow_bits") {
+        std::uint64_t n = f.value().get_uint64();
+        if (n > pow::max_bits) co_return error_response(v, errc::malformed_json, {}, "join_pow_bits is 0 to 32");
+        fields.insert(fields.end(), {"pow_bits", std::to_string(n)});
       } else if (key == "admit_rate" || key == "max_active") {
         std::uint64_t n = f.value().get_uint64();
         if (n > 100'000'000 || (key == "max_active" && n == 0))

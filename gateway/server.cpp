@@ -134,6 +134,7 @@ void server::reload(const config& cfg) {
       w.cfg.limits = cfg.limits;
       w.cfg.timeouts = cfg.timeouts;
       w.cfg.log = cfg.log;
+      w.cfg.join_pow_bits = cfg.join_pow_bits;
       // Phases keep their identity; only their live knobs change.
       for (auto& e : w.cfg.editions)
         if (auto* ne = cfg.find_edition(e.id))

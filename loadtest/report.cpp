@@ -195,6 +195,7 @@ void print_report(const report& r, std::ostream& out) {
     for (auto& [how, n] : s.fans) out << "   " << std::left << std::setw(40) << how << std::right << std::setw(10) << n << "\n";
     out << "   holds " << s.holds << ", tickets bought " << s.tickets_bought << ", sales confirmed " << s.sales.size() << "\n";
     if (s.cdn_hits) out << "   state polls answered by the simulated CDN: " << s.cdn_hits << "\n";
+    if (s.pow_solved) out << "   proofs of work solved at the join (the rooms asked for them): " << s.pow_solved << "\n";
     out << "\n-- fairness per room (admission order vs queue position)\n";
     for (auto& room : s.rooms) {
       auto& f = room.order;
@@ -264,7 +265,7 @@ bool write_json(const report& r, const std::string& path) {
   if (r.surge) {
     auto& s = *r.surge;
     j.key("surge").open('{').kv("seconds", s.seconds).kv("deadline_hit", s.deadline_hit);
-    j.kv("holds", s.holds).kv("cdn_hits", s.cdn_hits).kv("tickets_bought", s.tickets_bought).kv("sales", static_cast<std::uint64_t>(s.sales.size()));
+    j.kv("holds", s.holds).kv("cdn_hits", s.cdn_hits).kv("pow_solved", s.pow_solved).kv("tickets_bought", s.tickets_bought).kv("sales", static_cast<std::uint64_t>(s.sales.size()));
     j.key("fans").open('{');
     for (auto& [k, v] : s.fans) j.kv(k, v);
     j.close('}');

@@ -14,6 +14,7 @@
 
 #include "core/checkout.hpp"
 #include "core/jwt.hpp"
+#include "core/pow.hpp"
 #include "loadtest/json_scan.hpp"
 
 namespace guichet::loadtest {
@@ -63,6 +64,7 @@ struct fan {
   std::uint64_t sent_serving = 0;
   std::int64_t at_us = 0;         // when the next request is meant to leave
   std::string queue_token, access_token, hold_id, etag;
+  std::string pow_proof;          // "challenge:nonce" for the next join, when the room asks for one
 };
 
 enum check_id { c_forged, c_over_limit, c_replay, c_double, c_confirm_replay, c_not_drawn, c_limits, c_winners, c_count };
@@ -137,6 +139,7 @@ class fan_engine {
     r.tickets_bought = bought_;
     r.holds = holds_;
     r.cdn_hits = cdn_hits_;
+    r.pow_solved = pow_solved_;
     for (auto& c : checks_) r.checks.push_back(c);
     for (auto& room : rooms_) {
       room.out.order = measure_fairness(std::move(room.admissions));
@@ -308,7 +311,13 @@ class fan_engine {
     auto& room = room_of(i);
     switch (s) {
       case step::register_: ep = endpoint::register_; return make_request(http::verb::post, room.base + "register", identity(i));
-      case step::join: ep = endpoint::join; return make_request(http::verb::post, room.base + "join", identity(i));
+      case step::join: {
+        ep = endpoint::join;
+        auto req = make_request(http::verb::post, room.base + "join", identity(i));
+        if (!f.pow_proof.empty()) req.set("Guichet-Pow", f.pow_proof);
+        f.pow_proof.clear();  // a proof is good for one join
+        return req;
+      }
       case step::state: {
         ep = endpoint::state;
         auto req = make_request(http::verb::get, room.base + "state", {});
@@ -469,6 +478,15 @@ class fan_engine {
           return finish(i, "winner refused");
         }
         if (code == "room_closed") return finish(i, "room closed");
+        if ((code == "pow_required" || code == "pow_invalid" || code == "pow_replayed") && f.attempts < 3) {
+          // Ops asked for a proof of work: solve the challenge the refusal names, as the page does.
+          ++f.attempts;
+          auto challenge = json_string(body, "challenge").value_or("");
+          auto bits = static_cast<unsigned>(json_int(body, "bits").value_or(0));
+          f.pow_proof = std::string(challenge) + ":" + pow::solve(challenge, account(i), bits);
+          ++pow_solved_;
+          return go(i, step::join, 0);
+        }
         if (retry(i, r)) return;
         return unexpected(i, s, r);
 
@@ -706,7 +724,7 @@ class fan_engine {
   bool stopping_ = false, deadline_hit_ = false;
   std::int64_t start_us_ = 0;
   std::int64_t waiting_ = 0;
-  std::uint64_t cdn_hits_ = 0;
+  std::uint64_t cdn_hits_ = 0, pow_solved_ = 0;
   std::uint64_t admitted_ = 0, bought_ = 0, holds_ = 0, finished_ = 0, registered_ = 0, done_target_ = 0;
   std::map<std::string, std::uint64_t> endings_;
   check checks_[c_count];

@@ -69,6 +69,7 @@ struct surge_result {
   std::vector<sale> sales;
   std::uint64_t tickets_bought = 0, holds = 0;
   std::uint64_t cdn_hits = 0;  ///< state polls the simulated CDN answered
+  std::uint64_t pow_solved = 0;  ///< proofs of work solved because a room asked for them at the join
   double seconds = 0;
   bool deadline_hit = false;
   bool ok() const;  ///< no harness check failed

@@ -1,13 +1,14 @@
 -- Gives an account its one place in a room: the same place on every call, from any device.
 -- Before the slot opens (within the pre-queue window): a number in the slot's pre-queue;
 -- from the opening on: the next number at the tail.
--- KEYS: room, slot, places, draw
--- ARGV: account, slot_id, start_ms, end_ms, pre_queue_ms, draw (1/0), seed
+-- KEYS: room, slot, places, draw[, pow proof (when the room asks for a proof of work)]
+-- ARGV: account, slot_id, start_ms, end_ms, pre_queue_ms, draw (1/0), seed[, proof ttl_ms]
 -- Returns {'placed', 'p|slot|n' or 'f|slot|n'} | {'not_drawn'} | {'other_slot', slot}
---       | {'closed', status} | {'outside', now_ms}
+--       | {'closed', status} | {'outside', now_ms} | {'pow_replayed'}
 -- #include lib/room.lua
 local room, slot, places, draw = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local account, slot_id = ARGV[1], ARGV[2]
+if KEYS[5] and not redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[8]) then return {'pow_replayed'} end
 local placed = redis.call('HGET', places, account)
 if placed then return {'placed', placed} end
 if ARGV[6] == '1' then

@@ -1,7 +1,7 @@
 -- Refreshes a room: seeds its live knobs, expires idle shoppers, opens slots whose time has
 -- come, advances the serving counter by elapsed time x admit rate (time-based, so any number
 -- of gateways calling it admit at the configured rate, not a multiple of it), and returns the
--- whole state for the gateways' caches.
+-- whole state for the gateways' caches (and ops' proof-of-work setting, '' when none).
 -- KEYS: room, active, sessions, slot_1 .. slot_n
 -- ARGV: rate, max_active, force (1: ops reloaded config, overwrite the live knobs), idle_ms,
 --       seed (for slots opened now), start_ms_1 .. start_ms_n
@@ -20,7 +20,7 @@ for i = 4, #KEYS do
   if tonumber(ARGV[i + 2]) <= now then open_slot(room, KEYS[i], ARGV[5], now) end
 end
 
-local r = redis.call('HMGET', room, 'status', 'serving', 'tail', 'rate', 'max_active', 'last_ms', 'carry')
+local r = redis.call('HMGET', room, 'status', 'serving', 'tail', 'rate', 'max_active', 'last_ms', 'carry', 'pow_bits')
 local status = r[1]
 local serving = tonumber(r[2] or '0')
 local tail = tonumber(r[3] or '0')
@@ -43,7 +43,8 @@ end
 -- (A second gateway calling within the same millisecond changes nothing: it must not reset the
 -- fractional credit the first one left, or slow rooms would never advance.)
 
-local out = {status, tostring(serving), tostring(tail), tostring(rate), tostring(max_active), tostring(n_active), tostring(now)}
+local out = {status, tostring(serving), tostring(tail), tostring(rate), tostring(max_active), tostring(n_active),
+             tostring(now), r[8] or ''}
 for i = 4, #KEYS do
   local s = redis.call('HMGET', KEYS[i], 'pre', 'base', 'seed')
   out[#out + 1] = s[1] or '0'

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/keys.hpp"
+#include "core/pow.hpp"
 #include "core/room.hpp"
 #include "gateway/ops_routes.hpp"
 #include "gateway/room_routes.hpp"
@@ -484,6 +485,69 @@ TEST_F(room_test, admin_pauses_resumes_and_tunes_and_reload_pushes_config) {
   gws[0]->srv.reload(reloaded);
   std::this_thread::sleep_for(300ms);
   EXPECT_EQ(json_int(state(), "admit_rate"), 33);
+}
+
+// Proof of work at the door: the state hands out the challenge, a join without a proof is 428,
+// a proof for another account or a stale challenge is 403, a proof is used once, on any gateway.
+TEST_F(room_test, join_asks_for_a_proof_of_work_and_takes_each_proof_once) {
+  cfg.join_pow_bits = 12;
+  start(2);
+  auto st = state(0, "single");
+  ASSERT_NE(st.find("\"pow\":{\"bits\":12,\"challenge\":\""), std::string::npos) << st;
+  const std::string challenge = json_field(st, "challenge");
+  ASSERT_EQ(challenge.size(), 22u);
+  EXPECT_EQ(json_field(state(1, "single"), "challenge"), challenge) << "every gateway derives the same challenge";
+  auto join_with = [&](const std::string& account, const std::string& proof, int gw = 0) {
+    http_client c(port(gw));
+    return c.request("POST", "/rooms/test-ed/single/join", {},
+                     auth(jwt(account)) + (proof.empty() ? "" : "Guichet-Pow: " + proof + "\r\n"));
+  };
+  auto none = join_with("pow-fan-1", "");
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 428);
+  EXPECT_EQ(json_field(none->body, "code"), "pow_required");
+  EXPECT_EQ(json_field(none->body, "challenge"), challenge) << "the refusal says what to solve";
+  EXPECT_EQ(none->header("cache-control"), "private, no-store");
+
+  auto other = pow::solve(challenge, "pow-fan-2", 12);  // a proof for another account
+  if (!pow::verify(challenge, "pow-fan-1", other, 12).ok) {  // (1 challenge in 4096 it would also do)
+    EXPECT_EQ(json_field(join_with("pow-fan-1", challenge + ":" + other)->body, "code"), "pow_invalid");
+  }
+  auto stale = std::string(22, 'A');
+  EXPECT_EQ(json_field(join_with("pow-fan-1", stale + ":" + pow::solve(stale, "pow-fan-1", 12))->body, "code"),
+            "pow_invalid") << "a challenge the gateway did not hand out";
+  EXPECT_EQ(json_field(join_with("pow-fan-1", challenge)->body, "code"), "pow_invalid") << "no nonce";
+
+  const std::string proof = challenge + ":" + pow::solve(challenge, "pow-fan-1", 12);
+  auto ok = join_with("pow-fan-1", proof);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  EXPECT_EQ(json_field(join_with("pow-fan-1", proof)->body, "code"), "pow_replayed");
+  EXPECT_EQ(json_field(join_with("pow-fan-1", proof, 1)->body, "code"), "pow_replayed") << "on another gateway too";
+  // A fresh proof for the same account gets its one place back, unchanged.
+  auto n1 = pow::solve(challenge, "pow-fan-1", 12);
+  auto again = join_with("pow-fan-1", challenge + ":" + pow::solve(challenge, "pow-fan-1", 12, std::stoull(n1) + 1), 1);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(json_int(again->body, "position"), json_int(ok->body, "position"));
+}
+
+TEST_F(room_test, ops_turn_the_proof_of_work_on_and_off_live) {
+  start();
+  http_client c(port());
+  auto post = [&](const std::string& body) {
+    return c.request("POST", "/admin/rooms/test-ed/single", body, "Content-Type: application/json\r\n" + auth(kSecrets.admin_key));
+  };
+  EXPECT_EQ(join("live-1", "single")->status, 200);
+  EXPECT_EQ(state(0, "single").find("\"pow\""), std::string::npos);
+  EXPECT_EQ(post(R"({"join_pow_bits":33})")->status, 400);
+  ASSERT_EQ(post(R"({"join_pow_bits":10})")->status, 200);
+  std::this_thread::sleep_for(200ms);  // both workers' next refresh
+  EXPECT_NE(state(0, "single").find("\"pow\":{\"bits\":10"), std::string::npos) << state(0, "single");
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(join("live-2", "single")->status, 428) << "every worker asks";
+  ASSERT_EQ(post(R"({"join_pow_bits":0})")->status, 200);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(join("live-2", "single")->status, 200);
 }
 
 }  // namespace

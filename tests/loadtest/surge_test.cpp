@@ -68,6 +68,8 @@ class surge : public ::testing::Test {
       replace_all(cfg, k, v);
     // Unpaid holds expire sooner, so the audit's wait for the reapers is short (payment takes 0.3 s).
     replace_all(cfg, "hold_ttl = \"20s\"", "hold_ttl = \"5s\"");
+    // The rooms ask for a (small) proof of work at the join: the fans solve it, as pages do.
+    replace_all(cfg, "[rooms]\n", "[rooms]\njoin_pow_bits = 8\n");
     config_ = dir_ + "/guichet.toml";
     std::ofstream(config_) << cfg;
 
@@ -158,6 +160,9 @@ TEST_F(surge, small_surge_passes_its_audit) {
     EXPECT_NE(r.compare(p + std::strlen(check) + 18, 2, "0,"), 0) << check << " was never tried";
   }
   EXPECT_NE(r.find("\"timeline\":[{"), std::string::npos);
+  auto pow = r.find("\"pow_solved\":");
+  ASSERT_NE(pow, std::string::npos);
+  EXPECT_GT(std::stoll(r.substr(pow + 13)), 0) << "the fans never met the proof of work";
   std::ifstream svg(dir_ + "/report.svg");
   EXPECT_TRUE(svg.good());
   std::string again;
