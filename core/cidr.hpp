@@ -13,6 +13,14 @@ using ip_bytes = std::array<std::uint8_t, 16>;
 
 /// Parses a textual IPv4/IPv6 address.
 std::optional<ip_bytes> parse_ip(std::string_view text);
+/// The bytes that name one client for rate limits: the whole IPv4 address, or an IPv6 address's
+/// /64 (a subscriber gets a whole /64 and can pick any address in it).
+inline std::size_t client_prefix_bytes(const ip_bytes& ip) {
+  static constexpr std::uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  for (int i = 0; i < 12; ++i)
+    if (ip[i] != mapped[i]) return 8;
+  return 16;
+}
 /// "203.0.113.7" for an IPv4 (mapped) address, "2001:db8::1" otherwise.
 std::string format_ip(const ip_bytes& ip);
 

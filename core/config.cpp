@@ -62,6 +62,8 @@ void read_limits(config_reader& r, limits_config& l) {
   r.integer("body_bytes", l.body_bytes, 0, 64 << 20);
   r.integer("per_ip_rate", l.per_ip_rate, 0, 10'000'000);
   r.integer("per_ip_burst", l.per_ip_burst, 0, 1'000'000);
+  r.integer("door_per_ip_rate", l.door_per_ip_rate, 0, 10'000'000);
+  r.integer("door_per_ip_burst", l.door_per_ip_burst, 0, 1'000'000);
   r.integer("account_inflight", l.account_inflight, 1, 1000);
   r.integer("account_rate", l.account_rate, 0, 1'000'000);
   r.integer("account_burst", l.account_burst, 0, 1'000'000);

@@ -33,6 +33,10 @@ struct limits_config {
   std::size_t body_bytes = 16 * 1024;   ///< default body limit; routes may set a smaller one
   unsigned per_ip_rate = 0;             ///< requests per second per client IP; 0 = off
   unsigned per_ip_burst = 0;            ///< bucket size; 0 = same as rate
+  /// The door (join and register): its own per-client budget, on by default. A client is an
+  /// IPv4 address or an IPv6 /64 (one subscriber's prefix), behind trusted proxies only.
+  unsigned door_per_ip_rate = 10;
+  unsigned door_per_ip_burst = 30;
   unsigned account_inflight = 2;        ///< holds in flight at once per account (429 beyond)
   unsigned account_rate = 5;            ///< checkout requests per second per account; 0 = off
   unsigned account_burst = 10;
@@ -97,7 +101,7 @@ struct identity_config {
   milliseconds watch{1'000};  ///< how often the file is checked for a change; 0 = on SIGHUP only
   std::string issuer;     ///< required `iss` when set
   std::string audience;   ///< required in `aud` when set
-  milliseconds clock_skew{30'000};  ///< tolerance on exp and nbf
+  milliseconds clock_skew{0};  ///< tolerance on exp and nbf (none unless configured)
 };
 
 /// [audit] — every admin call and ops command is recorded: in the edition's capped Redis stream

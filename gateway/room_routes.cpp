@@ -330,8 +330,9 @@ void add_room_routes(route_table& t) {
   const route_policy none{.max_body = 1};  // these POSTs carry no body
   const route_policy redis{.max_body = 1, .needs_redis = true};
   t.add(http::verb::get, "/rooms/{edition}/{phase}/state", "room_state", {.unmetered = true, .cache = cache_rule::public_1s}, state);
-  t.add(http::verb::post, "/rooms/{edition}/{phase}/register", "draw_register", redis, register_for_draw);
-  t.add(http::verb::post, "/rooms/{edition}/{phase}/join", "room_join", redis, join);
+  const route_policy door{.max_body = 1, .needs_redis = true, .door = true};
+  t.add(http::verb::post, "/rooms/{edition}/{phase}/register", "draw_register", door, register_for_draw);
+  t.add(http::verb::post, "/rooms/{edition}/{phase}/join", "room_join", door, join);
   t.add(http::verb::get, "/rooms/{edition}/{phase}/position", "room_position", none, position);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/admit", "room_admit", redis, admit);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/heartbeat", "room_heartbeat", redis, heartbeat);

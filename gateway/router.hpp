@@ -58,6 +58,7 @@ struct route_policy {
   bool json_body = false;     ///< requires Content-Type: application/json (else 415)
   bool needs_redis = false;   ///< answers 503 at once while Redis is down
   bool unmetered = false;     ///< exempt from the per-client-IP budget (probes, scrapes)
+  bool door = false;          ///< join and register: also the door's per-client budget (limits.door_per_ip_*)
   /// Cache-Control of the route's answers below 400; errors are always cache_rule::personal.
   std::string_view cache = cache_rule::personal;
   exposure listener = exposure::fans;

@@ -42,6 +42,7 @@ class server {
   const route_table& routes() const { return routes_; }
   std::vector<const worker_stats*> stats() const;
   rate_guard& ip_guard() { return ip_guard_; }
+  rate_guard& door_guard() { return door_guard_; }
   rate_guard& account_rate() { return account_rate_; }
   account_guard& accounts() { return accounts_; }
   std::atomic<std::uint64_t>& open_connections() { return open_connections_; }
@@ -64,6 +65,7 @@ class server {
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0, ops_port_ = 0;
   rate_guard ip_guard_{1 << 16};
+  rate_guard door_guard_{1 << 18};
   rate_guard account_rate_{1 << 20};
   account_guard accounts_{1 << 20};
   std::atomic<std::uint64_t> open_connections_{0};

@@ -71,6 +71,11 @@ request make_request(http::verb verb, std::string target, std::string_view beare
   return req;
 }
 
+void set_fan_address(request& req, std::uint32_t fan) {
+  req.set("X-Forwarded-For", "10." + std::to_string((fan >> 16) & 255) + "." + std::to_string((fan >> 8) & 255) + "." +
+                                 std::to_string(fan & 255));
+}
+
 bool parse_endpoint(std::string_view text, net::ip::tcp::endpoint& out) {
   auto colon = text.rfind(':');
   if (colon == std::string_view::npos) return false;

@@ -40,6 +40,11 @@ class http_connection {
 /// A request as a fan's browser or the payment back end sends it: optional bearer token, JSON body.
 request make_request(http::verb verb, std::string target, std::string_view bearer, std::string body = {});
 
+/// Each simulated fan comes from its own address, as a CDN in front of the gateway reports it
+/// (X-Forwarded-For: 10.x.y.z from the fan's number; the configs trust 127.0.0.1 as that proxy),
+/// so the gateway's per-client limits see fans, not the harness.
+void set_fan_address(request& req, std::uint32_t fan);
+
 /// Parses "host:port" into a TCP endpoint (IPv4 or [IPv6]); host names are not resolved.
 bool parse_endpoint(std::string_view text, net::ip::tcp::endpoint& out);
 

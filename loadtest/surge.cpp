@@ -245,6 +245,7 @@ class fan_engine {
       step s = f.next;
       endpoint ep;
       request req = build(i, s, ep);
+      set_fan_address(req, i);
       // Registration is a closed loop (latency from the send); fans keep their own schedule.
       std::int64_t intended = registering_ ? now_us() : std::max(f.at_us, start_us_);
       auto r = co_await conn.send(req, o_.timeout);

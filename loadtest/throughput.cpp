@@ -85,6 +85,7 @@ class load_engine {
       while (next < o_.shoppers && failed < 50) {
         auto k = next++;
         auto j = make_request(http::verb::post, base_ + "join", identity(k));
+        set_fan_address(j, static_cast<std::uint32_t>(k));
         auto r = co_await c.send(j, o_.timeout);
         auto q = json_string(r.body, "queue_token");
         if (r.status != 200 || !q) {
@@ -141,7 +142,9 @@ class load_engine {
     }
     if (o_.scenario == "join") {
       ep = endpoint::join;
-      return make_request(http::verb::post, base_ + "join", identity(k));
+      auto j = make_request(http::verb::post, base_ + "join", identity(k));
+      set_fan_address(j, static_cast<std::uint32_t>(k));
+      return j;
     }
     ep = endpoint::hold;
     std::uint64_t x = k * 0x9e3779b97f4a7c15ULL + o_.seed;

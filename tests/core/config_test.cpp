@@ -129,10 +129,29 @@ TEST(config, reconnect_bounds_are_ordered) {
 }
 
 TEST(config, shipped_configs_are_valid) {
-  for (auto name : {"dev.toml"}) {
+  for (auto name : {"dev.toml", "production.toml"}) {
     auto r = load_config(std::string(GUICHET_SOURCE_DIR) + "/config/" + name);
     EXPECT_TRUE(r.errors.empty()) << name << ": " << (r.errors.empty() ? "" : r.errors[0].to_string());
   }
+}
+
+// The production example keeps the ops endpoints off the public port, Redis closed, the
+// identity provider by JWKS and every secret in a file.
+TEST(config, the_production_example_draws_the_trust_boundaries) {
+  auto r = load_config(std::string(GUICHET_SOURCE_DIR) + "/config/production.toml");
+  ASSERT_TRUE(r.errors.empty());
+  const config& c = r.value;
+  EXPECT_GT(c.server.ops_port, 0);
+  EXPECT_NE(c.server.ops_listen, c.server.listen);
+  EXPECT_FALSE(c.redis.password.file.empty());
+  EXPECT_FALSE(c.redis.user.empty());
+  EXPECT_EQ(c.redis.replicas_ack, 1u);
+  EXPECT_FALSE(c.identity.jwks_file.empty());
+  EXPECT_FALSE(c.identity.issuer.empty());
+  EXPECT_FALSE(c.audit.file.empty());
+  EXPECT_GT(c.limits.door_per_ip_rate, 0u);
+  for (const secret_ref* s : {&c.secrets.admin_key, &c.secrets.payment_key, &c.redis.password, &c.redis.sentinel_password})
+    EXPECT_TRUE(s->env.empty() && !s->file.empty());
 }
 
 TEST(config, missing_file_is_an_error) {

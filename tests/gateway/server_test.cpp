@@ -14,6 +14,7 @@
 #include "gateway/ops_routes.hpp"
 #include "gateway/responses.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/json_field.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/test_gateway.hpp"
 
@@ -22,6 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::http_client;
+using test::json_field;
 
 // The ops routes plus three routes that exercise the server's policies.
 route_table routes_for_tests() {
@@ -30,6 +32,10 @@ route_table routes_for_tests() {
   t.add(http::verb::post, "/test/echo", "test_echo", {.max_body = 64, .json_body = true},
         [](request_context& c) -> net::awaitable<reply> {
           co_return json_response(c.req.version(), http::status::ok, c.req.body());
+        });
+  t.add(http::verb::post, "/test/door", "test_door", {.max_body = 1, .door = true},
+        [](request_context& c) -> net::awaitable<reply> {
+          co_return json_response(c.req.version(), http::status::ok, R"({"in":true})");
         });
   t.add(http::verb::get, "/test/slow", "test_slow", {}, [](request_context& c) -> net::awaitable<reply> {
     net::steady_timer t(co_await net::this_coro::executor, 400ms);
@@ -304,6 +310,67 @@ TEST_F(server_test, forwarded_clients_behind_a_trusted_proxy_get_their_own_budge
   auto again = c.request("GET", "/test/nothing", {}, "X-Forwarded-For: 198.51.100.0\r\n");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 429);
+}
+
+// The door (join, register) has its own per-client budget, on by default; a client is what the
+// trusted proxies say it is (never what an untrusted peer claims), an IPv4 address or an IPv6 /64.
+class door_test : public server_test {
+ protected:
+  config door(std::vector<cidr> trusted = {}) {
+    auto cfg = base();
+    cfg.limits.door_per_ip_rate = 1;
+    cfg.limits.door_per_ip_burst = 3;
+    cfg.trusted_proxies = std::move(trusted);
+    return cfg;
+  }
+  int knock(http_client& c, const std::string& xff = {}) {
+    auto r = c.request("POST", "/test/door", {}, xff.empty() ? "" : "X-Forwarded-For: " + xff + "\r\n");
+    if (r && r->status == 429) {
+      EXPECT_EQ(json_field(r->body, "code"), "rate_limited");
+      EXPECT_FALSE(r->header("retry-after").empty());
+    }
+    return r ? r->status : 0;
+  }
+};
+
+TEST(door_defaults, the_door_budget_is_on_out_of_the_box) {
+  config c;
+  EXPECT_EQ(c.limits.door_per_ip_rate, 10u);
+  EXPECT_EQ(c.limits.door_per_ip_burst, 30u);
+  auto parsed = parse_config("", "empty.toml");
+  ASSERT_TRUE(parsed.errors.empty());
+  EXPECT_EQ(parsed.value.limits.door_per_ip_rate, 10u);
+}
+
+TEST_F(door_test, the_door_is_metered_per_client_and_the_rest_is_not) {
+  start(door());
+  http_client c(gw->port());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(knock(c), 200) << i;
+  EXPECT_EQ(knock(c), 429);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(c.request("GET", "/test/nothing")->status, 404) << "other routes are not the door";
+}
+
+TEST_F(door_test, a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing) {
+  start(door());  // no trusted proxy: the peer (127.0.0.1) is the client, whatever it claims
+  http_client c(gw->port());
+  int limited = 0;
+  for (int i = 0; i < 6; ++i) limited += knock(c, "198.51.100." + std::to_string(i) + ", 2001:db8:" + std::to_string(i) + "::1") == 429;
+  EXPECT_EQ(limited, 3);
+}
+
+TEST_F(door_test, behind_a_trusted_proxy_ipv4_clients_and_ipv6_slash_64s_have_their_own_budget) {
+  start(door({*parse_cidr("127.0.0.1/32"), *parse_cidr("10.0.0.0/8")}));
+  http_client c(gw->port());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(knock(c, "2001:db8:1:2::" + std::to_string(i + 1)), 200);
+  EXPECT_EQ(knock(c, "2001:db8:1:2:ffff:ffff:ffff:ffff"), 429) << "another address in the same /64 is the same client";
+  EXPECT_EQ(knock(c, "2001:db8:1:3::1"), 200) << "the next /64 is another client";
+  EXPECT_EQ(knock(c, "198.51.100.7"), 200);
+  EXPECT_EQ(knock(c, "198.51.100.8"), 200) << "IPv4 clients are whole addresses";
+  // The client is the rightmost address that is not a trusted proxy: what a bot writes to the
+  // left of it, and the trusted hops to its right, change nothing.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(knock(c, "203.0.113." + std::to_string(i) + ", 2001:db8:9::1, 10.1.1.1"), 200);
+  EXPECT_EQ(knock(c, "203.0.113.99, 2001:db8:9::1, 10.2.2.2"), 429);
+  EXPECT_EQ(knock(c, "garbage, 2001:db8:9::1"), 429) << "unparseable hops to the left stop the walk at the client";
 }
 
 TEST_F(server_test, readyz_follows_redis_and_redis_routes_answer_503_while_it_is_down) {

@@ -37,7 +37,7 @@ class two_processes : public ::testing::Test {
     for (int g = 0; g < 2; ++g) {
       ports[g] = test::free_port();
       std::string path = ::testing::TempDir() + "/two-" + std::to_string(::getpid()) + "-" + std::to_string(g) + ".toml";
-      std::ofstream(path) << "[server]\nport = " << ports[g] << "\nthreads = 2\n[redis]\nport = " << redis.port()
+      std::ofstream(path) << "[server]\nport = " << ports[g] << "\nthreads = 2\n[limits]\ndoor_per_ip_rate = 0\n[redis]\nport = " << redis.port()
                           << "\n[log]\nlevel = \"warn\"\n[rooms]\nrefresh = \"50ms\"\n[secrets]\njwt_key = { env = \"GUICHET_JWT_KEY\" }\n"
                           << "[[tokens.keys]]\nid = \"k1\"\nenv = \"GUICHET_TOKEN_KEY\"\n"
                           << "[editions.ed.phases.open]\nadmit_rate = " << rate << "\nmax_active = " << max_active
