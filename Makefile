@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON
 
-.PHONY: all setup build test demo demo-ha serve surge bench compare ha-compare asan tsan clean
+.PHONY: all setup build test fuzz demo demo-ha serve surge bench compare ha-compare asan tsan clean
 
 all: build
 
@@ -16,9 +16,15 @@ $(BUILD)/CMakeCache.txt:
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-## Set up, build and run every test (unit, Redis integration, server and process tests).
+## Set up, build and run every test (unit, Redis integration, server and process tests), then
+## every fuzz harness for a short bounded run (FUZZ_SECONDS=10 each; any finding fails).
 test: setup build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} bash scripts/fuzz.sh
+
+## The libFuzzer harnesses (clang, ASan+UBSan, in build-fuzz), FUZZ_SECONDS each (default 60).
+fuzz: setup
+	bash scripts/fuzz.sh
 
 ## The main job: set up, build, then opening day on this machine — a private redis-server, the
 ## gateway with loadtest/surge.toml, FANS fans (20000) registering, the draw, the surge, the
@@ -58,4 +64,4 @@ tsan:
 	$(MAKE) test BUILD=build-tsan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=thread -DGUICHET_BENCH=OFF"
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz

@@ -100,6 +100,9 @@ identity_result jwt_verifier::verify(std::string_view token, std::int64_t now_ms
         r.id.account = sub;
       } else if (key == "exp" || key == "nbf") {
         double seconds = value.get_double();
+        // Found by fuzz/jwt_fuzz: a huge (or NaN) time overflowed the conversion. NumericDate is
+        // seconds since 1970; anything outside [0, year 5000] is not a date.
+        if (!(seconds >= 0 && seconds < 1e11)) return fail(errc::token_malformed);
         auto ms = static_cast<std::int64_t>(seconds * 1000);
         if (key == "exp") {
           r.id.exp_ms = ms;

@@ -6,6 +6,8 @@
 #include <system_error>
 #include <vector>
 
+struct redisReply;  // hiredis
+
 namespace guichet {
 
 /// Why a Redis command did not produce a normal reply. `timeout` and `lost` mean the command was
@@ -37,6 +39,9 @@ struct redis_reply {
   std::string str;
   std::vector<redis_reply> elements;
 };
+
+/// Copies a hiredis reply (from the network: any shape) into a redis_reply.
+void convert(const ::redisReply* r, redis_reply& out);
 
 struct redis_result {
   std::error_code ec;  ///< empty on success

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config make
   libboost1.81-dev libhiredis-dev libsimdjson-dev libjemalloc-dev libtomlplusplus-dev libssl-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   redis-server redis-tools redis-sentinel nginx-light prometheus python3 curl openssl stunnel4
 )
 [ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)

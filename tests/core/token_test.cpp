@@ -128,6 +128,10 @@ TEST(jwt, refuses_forgeries_with_distinct_codes) {
   EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, R"({"alg":"HS512"})"), now).error, errc::token_alg);
   EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, R"({"alg":"RS256"})"), now).error, errc::token_alg);
   EXPECT_EQ(v.verify(sign_jwt(jwt_key, good, R"({"typ":"JWT"})"), now).error, errc::token_malformed);
+  // Times that are not dates (found by fuzz/jwt_fuzz: the conversion overflowed).
+  for (const char* bad : {R"({"sub":"fan-1","exp":1.9e27})", R"({"sub":"fan-1","exp":-5})",
+                          R"({"sub":"fan-1","exp":4102444800,"nbf":1e300})"})
+    EXPECT_EQ(v.verify(sign_jwt(jwt_key, bad), now).error, errc::token_malformed) << bad;
   // wrong key
   EXPECT_EQ(v.verify(sign_jwt("someone-elses-key-0123", good), now).error, errc::token_signature);
   // tampered payload: another account under the original signature
