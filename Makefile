@@ -17,10 +17,10 @@ build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 ## Set up, build and run every test (unit, Redis integration, server and process tests), then
-## every fuzz harness for a short bounded run (FUZZ_SECONDS=10 each; any finding fails).
+## every fuzz harness for a bounded run (FUZZ_SECONDS=30 each; any finding fails).
 test: setup build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-10} bash scripts/fuzz.sh
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-30} bash scripts/fuzz.sh
 
 ## The libFuzzer harnesses (clang, ASan+UBSan, in build-fuzz), FUZZ_SECONDS each (default 60).
 fuzz: setup

@@ -1,6 +1,7 @@
 // TLS to Redis: Debian's hiredis 0.14 has no TLS, so guichet ships the standard sidecar, stunnel
 // (Debian stunnel4), in client mode on loopback. This test makes a CA and certificates with the
-// openssl command, starts a real redis-server that only speaks TLS and wants client certificates,
+// openssl command, starts a real redis-server that only speaks TLS, wants client certificates
+// and has an ACL user (the default user off; AUTH goes through the tunnel),
 // starts stunnel with the shipped template's settings, and shows the gateway's connections and
 // the ops commands' connection working through it, and not without it.
 #include <gtest/gtest.h>
@@ -26,6 +27,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
+constexpr const char* kPassword = "guichet-tls-redis-password-0123456789";
+
 // A CA, a server certificate for 127.0.0.1 and a client certificate, all made here.
 std::string make_certificates() {
   std::string dir = ::testing::TempDir() + "/redis-tls-" + std::to_string(::getpid());
@@ -49,10 +52,15 @@ class redis_tls : public ::testing::Test {
   redis_tls()
       : certs_(make_certificates()),
         redis_({.args = {"--tls-cert-file", certs_ + "/server.pem", "--tls-key-file", certs_ + "/server.key",
-                         "--tls-ca-cert-file", certs_ + "/ca.pem", "--tls-auth-clients", "yes"},
+                         "--tls-ca-cert-file", certs_ + "/ca.pem", "--tls-auth-clients", "yes",
+                         // and production's ACL: no default user, guichet's own
+                         "--user", "default", "off", "--user", "guichet", "on", std::string(">") + kPassword, "~*", "&*",
+                         "+@all", "-@dangerous", "+role", "+info"},
                 .cli_args = {"--tls", "--cacert", certs_ + "/ca.pem", "--cert", certs_ + "/client.pem", "--key",
-                             certs_ + "/client.key"},
-                .tls = true}) {}
+                             certs_ + "/client.key", "--user", "guichet", "--pass", kPassword},
+                .tls = true}) {
+    ::setenv("GUICHET_TEST_TLS_REDIS_PASSWORD", kPassword, 1);
+  }
   ~redis_tls() override {
     if (stunnel_ > 0) ::kill(stunnel_, SIGTERM), ::waitpid(stunnel_, nullptr, 0);
     std::error_code ec;
@@ -86,6 +94,8 @@ class redis_tls : public ::testing::Test {
   redis_config through(int port) {
     redis_config c;
     c.port = static_cast<std::uint16_t>(port);
+    c.user = "guichet";
+    c.password.env = "GUICHET_TEST_TLS_REDIS_PASSWORD";
     c.reconnect_min = 20ms;
     c.reconnect_max = 100ms;
     c.command_timeout = 500ms;
