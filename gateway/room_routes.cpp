@@ -112,9 +112,9 @@ net::awaitable<reply> join(request_context& c) {
 
   // Proof of work, when the room asks for one: checked here (one SHA-256), consumed in Redis by
   // the join script so that a proof is used once.
-  std::string pow_key;
+  std::string pow_key, pow_hint;
   if (r->pow_bits > 0) {
-    const std::string pow_hint = "\"pow\":{\"bits\":" + std::to_string(r->pow_bits) + ",\"challenge\":\"" + r->pow_now + "\"}";
+    pow_hint = "\"pow\":{\"bits\":" + std::to_string(r->pow_bits) + ",\"challenge\":\"" + r->pow_now + "\"}";
     std::string_view proof = c.req[pow_header];
     if (proof.empty()) co_return error_response(v, errc::pow_required, pow_hint);
     auto colon = proof.find(':');
@@ -167,7 +167,7 @@ net::awaitable<reply> join(request_context& c) {
     }
     if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
     if (tag == "closed") co_return error_response(v, errc::room_closed);
-    if (tag == "pow_replayed") co_return error_response(v, errc::pow_replayed);
+    if (tag == "pow_replayed") co_return error_response(v, errc::pow_replayed, pow_hint);
     if (tag == "outside")
       co_return error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
     co_return error_response(v, errc::not_drawn);

@@ -522,7 +522,9 @@ TEST_F(room_test, join_asks_for_a_proof_of_work_and_takes_each_proof_once) {
   auto ok = join_with("pow-fan-1", proof);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200) << ok->body;
-  EXPECT_EQ(json_field(join_with("pow-fan-1", proof)->body, "code"), "pow_replayed");
+  auto replayed = join_with("pow-fan-1", proof);
+  EXPECT_EQ(json_field(replayed->body, "code"), "pow_replayed");
+  EXPECT_EQ(json_field(replayed->body, "challenge"), challenge) << "the refusal says what to solve";
   EXPECT_EQ(json_field(join_with("pow-fan-1", proof, 1)->body, "code"), "pow_replayed") << "on another gateway too";
   // A fresh proof for the same account gets its one place back, unchanged.
   auto n1 = pow::solve(challenge, "pow-fan-1", 12);
