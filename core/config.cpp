@@ -159,12 +159,12 @@ void read_edition(config_reader& r, edition_config& e) {
     sr.boolean("ceremony", s.ceremony);
     if (auto* cats = sr.table("categories")) {
       for (auto&& [k, v] : *cats) {
-        auto cap = v.value<long long>();
-        if (!valid_id(k.str()) || !v.is_integer() || !cap || *cap < 0 || *cap > 100'000'000)
+        long long cap = v.is_integer() ? v.value_or(-1LL) : -1;  // (a float would convert unchecked)
+        if (!valid_id(k.str()) || cap < 0 || cap > 100'000'000)
           sr.error_at(v, "category '" + std::string(k.str()) + "' of session '" + s.id +
                              "' needs a capacity from 0 to 100000000");
         else
-          s.categories.emplace_back(std::string(k.str()), static_cast<std::uint64_t>(*cap));
+          s.categories.emplace_back(std::string(k.str()), static_cast<std::uint64_t>(cap));
       }
     }
     if (s.categories.empty()) sr.error_at(n, "session '" + s.id + "' needs categories = { NAME = capacity, ... }");

@@ -26,8 +26,11 @@ class config_reader {
   void integer(std::string_view key, Int& out, long long min, long long max) {
     auto* n = find(key);
     if (!n) return;
+    // Type first: toml++'s value<long long>() converts a float without a range check (undefined
+    // for 8.7e81; found by fuzz/config_fuzz).
+    if (!n->is_integer()) return error(*n, key, "must be an integer");
     auto v = n->value<long long>();
-    if (!n->is_integer() || !v) return error(*n, key, "must be an integer");
+    if (!v) return error(*n, key, "must be an integer");
     if (*v < min || *v > max)
       return error(*n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     out = static_cast<Int>(*v);

@@ -123,6 +123,20 @@ TEST(config, secret_needs_exactly_one_source) {
   EXPECT_NE(r.errors[0].message.find("exactly one"), std::string::npos);
 }
 
+// Found by fuzz/config_fuzz: a huge float where an integer belongs was converted unchecked.
+TEST(config, a_float_where_an_integer_belongs_is_an_error_whatever_its_size) {
+  auto r = parse_config("[server]\nport = 8.7e81\n[limits]\nper_ip_rate = 1.5\n[editions.e.sessions]\n"
+                        "S = { name = \"s\", categories = { A = 1e300 } }\n", "f.toml");
+  auto has = [&](int line, std::string_view text) {
+    for (auto& e : r.errors)
+      if (e.line == line && e.message.find(text) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(has(2, "'server.port' must be an integer"));
+  EXPECT_TRUE(has(4, "'limits.per_ip_rate' must be an integer"));
+  EXPECT_TRUE(has(6, "needs a capacity from 0 to 100000000"));
+}
+
 TEST(config, reconnect_bounds_are_ordered) {
   auto r = parse_config("[redis]\nreconnect_min = \"5s\"\nreconnect_max = \"1s\"\n", "r.toml");
   ASSERT_EQ(r.errors.size(), 1u);
