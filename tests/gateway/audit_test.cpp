@@ -14,6 +14,7 @@
 #include "core/digest.hpp"
 #include "core/keys.hpp"
 #include "gateway/worker.hpp"
+#include "tests/support/guichet_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/run_command.hpp"
@@ -52,7 +53,7 @@ slots = [ { id = "all", start = 2030-01-01T10:00:00Z, duration = "2h", capacity 
 )";
   }
   ~audit_trail() override {
-    if (pid_ > 0) ::kill(pid_, SIGTERM), ::waitpid(pid_, nullptr, 0);
+    gateway_.stop();
     std::error_code ec;
     if (!HasFailure()) std::filesystem::remove_all(dir_, ec);
   }
@@ -64,21 +65,10 @@ slots = [ { id = "all", start = 2030-01-01T10:00:00Z, duration = "2h", capacity 
     return test::run_command(env() + GUICHET_BINARY " --config " + config_ + " " + args, rc);
   }
   void launch() {
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setenv("GUICHET_ADMIN_KEY", kAdminKey.c_str(), 1);
-      ::setenv("GUICHET_JWT_KEY", "audit-jwt-key-0123456789", 1);
-      ::setenv("GUICHET_TOKEN_KEY", "audit-token-key-0123456789", 1);
-      ::execl(GUICHET_BINARY, GUICHET_BINARY, "--config", config_.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 300; ++i) {
-      test::http_client c(port_);
-      auto r = c.request("GET", "/readyz");
-      if (r && r->status == 200) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    FAIL() << "the gateway did not become ready";
+    gateway_.start(GUICHET_BINARY, config_,
+                   {{"GUICHET_ADMIN_KEY", kAdminKey}, {"GUICHET_JWT_KEY", "audit-jwt-key-0123456789"},
+                    {"GUICHET_TOKEN_KEY", "audit-token-key-0123456789"}});
+    ASSERT_TRUE(gateway_.ready(port_)) << "the gateway did not become ready";
   }
   int admin(const std::string& body, const std::string& key = kAdminKey) {
     test::http_client c(port_);
@@ -95,7 +85,8 @@ slots = [ { id = "all", start = 2030-01-01T10:00:00Z, duration = "2h", capacity 
 
   test::redis_server redis_;
   std::string dir_, config_;
-  int port_ = 0, pid_ = -1;
+  test::guichet_process gateway_;
+  int port_ = 0;
 };
 
 TEST_F(audit_trail, commands_and_admin_calls_are_recorded_with_who_what_before_and_after) {

@@ -14,6 +14,7 @@
 
 #include "core/jwt.hpp"
 #include "gateway/worker.hpp"
+#include "tests/support/guichet_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
 #include "tests/support/redis_server.hpp"
@@ -33,9 +34,6 @@ class identity_provider : public ::testing::Test {
     base_ = ::testing::TempDir() + "/identity-" + std::to_string(::getpid());
     jwks_path_ = base_ + "-jwks.json";
     publish({a_jwk_});
-  }
-  ~identity_provider() override {
-    if (pid_ > 0) ::kill(pid_, SIGTERM), ::waitpid(pid_, nullptr, 0);
   }
   /// Writes the JWKS the way a deploy does: a new file renamed over the old one.
   void publish(std::initializer_list<std::string> jwks) {
@@ -62,19 +60,8 @@ class identity_provider : public ::testing::Test {
     port_ = test::free_port();
     config_path_ = base_ + ".toml";
     std::ofstream(config_path_) << config_text(watch);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setenv("GUICHET_TOKEN_KEY", "identity-test-token-key-0123456", 1);
-      ::execl(GUICHET_BINARY, GUICHET_BINARY, "--config", config_path_.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    for (int i = 0; i < 300; ++i) {
-      test::http_client c(port_);
-      auto r = c.request("GET", "/readyz");
-      if (r && r->status == 200) return;
-      std::this_thread::sleep_for(20ms);
-    }
-    FAIL() << "the gateway did not become ready";
+    gateway_.start(GUICHET_BINARY, config_path_, {{"GUICHET_TOKEN_KEY", "identity-test-token-key-0123456"}});
+    ASSERT_TRUE(gateway_.ready(port_)) << "the gateway did not become ready";
   }
   std::string token(jws_alg alg, EVP_PKEY* key, const std::string& kid, const std::string& iss = kIssuer) {
     return sign_jwt(alg, key, kid,
@@ -111,7 +98,8 @@ class identity_provider : public ::testing::Test {
   std::string b_jwk_ = jws_public_jwk(b_.get(), jws_alg::rs256, "idp-b");
   test::redis_server redis_;
   std::string base_, jwks_path_, config_path_;
-  int port_ = 0, pid_ = -1, fans_ = 0;
+  test::guichet_process gateway_;
+  int port_ = 0, fans_ = 0;
 };
 
 TEST_F(identity_provider, tokens_by_kid_with_issuer_and_audience) {
@@ -147,7 +135,7 @@ TEST_F(identity_provider, with_the_watch_off_sighup_reloads_the_keys) {
   publish({b_jwk_});
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(join(token(jws_alg::rs256, b_.get(), "idp-b")), "401 token_unknown_key") << "no watch: not reloaded yet";
-  ::kill(pid_, SIGHUP);
+  gateway_.signal(SIGHUP);
   EXPECT_TRUE(eventually([&] { return join(token(jws_alg::rs256, b_.get(), "idp-b")) == "200"; }));
   EXPECT_EQ(join(token(jws_alg::es256, a_.get(), "idp-a")), "401 token_unknown_key");
   EXPECT_EQ(metric("guichet_identity_jwks_reloads_total"), "1");

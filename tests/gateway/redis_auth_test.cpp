@@ -12,6 +12,7 @@
 
 #include "gateway/redis_connection.hpp"
 #include "gateway/sync_redis.hpp"
+#include "tests/support/redis_probe.hpp"
 #include "tests/support/redis_server.hpp"
 
 namespace guichet {
@@ -43,27 +44,13 @@ class redis_auth : public ::testing::Test {
     c.reconnect_max = 100ms;
     return c;
   }
-  /// Starts an async connection and runs its event loop until ready or `limit`.
+  /// Ready within `limit`, and then really usable: a SET goes through.
   bool ready_within(const redis_config& c, std::chrono::milliseconds limit) {
-    net::io_context io;
-    worker_stats stats;
-    redis_connection conn(io, c, stats.redis);
-    conn.start();
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (!conn.ready() && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
-    bool ready = conn.ready();
-    if (ready) {  // and it really is usable
-      std::optional<redis_result> out;
-      net::co_spawn(io, [&]() -> net::awaitable<void> {
-        std::string_view set[] = {"SET", "auth-test", "written"};
-        out = co_await conn.command(set);
-      }, net::detached);
-      while (!out && std::chrono::steady_clock::now() < end + 2s) io.run_one_for(10ms);
-      EXPECT_TRUE(out && !out->ec) << (out ? out->reply.str : "no reply");
+    auto r = test::set_through(c, "auth-test", "written", limit);
+    if (r) {
+      EXPECT_EQ(*r, "OK");
     }
-    conn.stop();
-    io.run_for(20ms);
-    return ready;
+    return r.has_value();
   }
 
   test::redis_server redis;

@@ -19,6 +19,7 @@
 
 #include "gateway/redis_connection.hpp"
 #include "gateway/sync_redis.hpp"
+#include "tests/support/redis_probe.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/run_command.hpp"
 
@@ -102,27 +103,8 @@ class redis_tls : public ::testing::Test {
     return c;
   }
 
-  /// An async connection's SET, or nullopt when it never became ready within `limit`.
   std::optional<std::string> set_through(const redis_config& c, std::chrono::milliseconds limit) {
-    net::io_context io;
-    worker_stats stats;
-    redis_connection conn(io, c, stats.redis);
-    conn.start();
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (!conn.ready() && std::chrono::steady_clock::now() < end) io.run_one_for(10ms);
-    std::optional<std::string> result;
-    if (conn.ready()) {
-      std::optional<redis_result> out;
-      net::co_spawn(io, [&]() -> net::awaitable<void> {
-        std::string_view set[] = {"SET", "tls-test", "over-tls"};
-        out = co_await conn.command(set);
-      }, net::detached);
-      while (!out && std::chrono::steady_clock::now() < end + 2s) io.run_one_for(10ms);
-      result = out ? (out->ec ? out->ec.message() : out->reply.str) : "no reply";
-    }
-    conn.stop();
-    io.run_for(20ms);
-    return result;
+    return test::set_through(c, "tls-test", "over-tls", limit);
   }
 
   std::string certs_;
