@@ -185,11 +185,12 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
       const route_policy& policy = route < kMaxRoutes ? routes.routes.policy(route) : no_route;
       ip_bytes client = client_address(peer, req["X-Forwarded-For"], w.cfg.trusted_proxies);
       std::uint32_t wait = 0;
-      const auto client_key = guard_key(client.data(), client_prefix_bytes(client));
+      // The client's key is hashed only for a route that is metered (polls skip it).
+      auto client_key = [&] { return guard_key(client.data(), client_prefix_bytes(client)); };
       if (!policy.unmetered && limits.per_ip_rate)
-        wait = srv.ip_guard().acquire(client_key, now_ms(), limits.per_ip_rate, limits.per_ip_burst);
+        wait = srv.ip_guard().acquire(client_key(), now_ms(), limits.per_ip_rate, limits.per_ip_burst);
       if (!wait && policy.door && limits.door_per_ip_rate)
-        wait = srv.door_guard().acquire(client_key, now_ms(), limits.door_per_ip_rate,
+        wait = srv.door_guard().acquire(client_key(), now_ms(), limits.door_per_ip_rate,
                                         limits.door_per_ip_burst ? limits.door_per_ip_burst : limits.door_per_ip_rate);
       if (wait) {
         hs.rate_limited.add();
