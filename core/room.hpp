@@ -20,7 +20,7 @@ struct slot_state {
 
 /// A room's state as last read from Redis (the room script returns all of it).
 struct room_state {
-  std::string stored_status = "open";  ///< open | paused | closed | sold_out (set by ops)
+  std::string stored_status = "open";  ///< open | paused | closed | sold_out (set by ops, or stock out)
   std::uint64_t serving = 0;  ///< fans whose position is below this may be admitted
   std::uint64_t tail = 0;     ///< next queue number to hand out
   std::uint64_t rate = 0;     ///< admit rate, fans per second
@@ -28,6 +28,8 @@ struct room_state {
   std::uint64_t active = 0;
   std::int64_t now_ms = 0;    ///< Redis' clock when read
   std::int64_t pow_bits = -1;  ///< ops' live proof-of-work setting for the room; -1 = none (config's)
+  /// in (seats available) | held (none available, some in holds) | out (none available or held)
+  std::string stock = "in";
   std::vector<slot_state> slots;  ///< same order as the phase's slots in config
 };
 

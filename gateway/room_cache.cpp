@@ -29,8 +29,14 @@ room_cache::room_cache(worker& w) : w_(w) {
   for (auto& e : w.cfg.editions)
     for (auto& p : e.phases) {
       room r{&e, &p, keys::room(e.id, p.id), keys::active(e.id, p.id), keys::sessions(e.id, p.id),
-             keys::places(e.id, p.id), keys::draw(e.id, p.id), {}, {}, false, false, {}, {}};
+             keys::places(e.id, p.id), keys::draw(e.id, p.id)};
       for (auto& s : p.slots) r.slot_keys.push_back(keys::slot(e.id, p.id, s.id));
+      for (auto& s : e.sessions) {
+        if (std::find(p.excluded.begin(), p.excluded.end(), s.id) != p.excluded.end()) continue;
+        r.inv_keys.push_back(keys::inventory(e.id, s.id));
+        r.inv_args.push_back(std::to_string(s.categories.size()));
+        for (auto& c : s.categories) r.inv_args.push_back(c.first);
+      }
       rooms_.push_back(std::move(r));
     }
 }
@@ -68,6 +74,7 @@ net::awaitable<void> room_cache::refresh(room& r) {
   const phase_config& p = *r.phase;
   std::vector<std::string_view> keys{r.room_key, r.active_key, r.sessions_key};
   keys.insert(keys.end(), r.slot_keys.begin(), r.slot_keys.end());
+  keys.insert(keys.end(), r.inv_keys.begin(), r.inv_keys.end());
   std::string rate = std::to_string(p.admit_rate), max_active = std::to_string(p.max_active),
               idle = std::to_string(p.shopper_idle.count());
   char seed[33];
@@ -76,10 +83,12 @@ net::awaitable<void> room_cache::refresh(room& r) {
   std::vector<std::string> starts;
   for (auto& s : p.slots) starts.push_back(std::to_string(s.start_ms));
   bool force = r.force;
-  std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed};
+  std::string n_slots = std::to_string(p.slots.size());
+  std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed, n_slots};
   args.insert(args.end(), starts.begin(), starts.end());
+  args.insert(args.end(), r.inv_args.begin(), r.inv_args.end());
   auto res = co_await w_.redis->eval(script::room_refresh, keys, args);
-  if (res.ec || res.reply.elements.size() != 8 + 3 * p.slots.size()) co_return;
+  if (res.ec || res.reply.elements.size() != 9 + 3 * p.slots.size()) co_return;
   if (force) r.force = false;
   auto& e = res.reply.elements;
   room_state s;
@@ -91,12 +100,13 @@ net::awaitable<void> room_cache::refresh(room& r) {
   s.active = as_uint(e[5]);
   s.now_ms = static_cast<std::int64_t>(as_uint(e[6]));
   s.pow_bits = e[7].str.empty() ? -1 : static_cast<std::int64_t>(as_uint(e[7]));
+  s.stock = e[8].str;
   for (std::size_t i = 0; i < p.slots.size(); ++i) {
     slot_state st;
-    st.pre_count = as_uint(e[8 + 3 * i]);
-    st.opened = !e[9 + 3 * i].str.empty();
-    st.base = as_uint(e[9 + 3 * i]);
-    const std::string& sd = e[10 + 3 * i].str;
+    st.pre_count = as_uint(e[9 + 3 * i]);
+    st.opened = !e[10 + 3 * i].str.empty();
+    st.base = as_uint(e[10 + 3 * i]);
+    const std::string& sd = e[11 + 3 * i].str;
     if (sd.size() == 32) {
       std::from_chars(sd.data(), sd.data() + 16, st.seed0, 16);
       std::from_chars(sd.data() + 16, sd.data() + 32, st.seed1, 16);
@@ -135,7 +145,9 @@ void room_cache::render(room& r) {
   b += ",\"admit_rate\":" + std::to_string(s.rate);
   b += ",\"active\":" + std::to_string(s.active);
   b += ",\"max_active\":" + std::to_string(s.max_active);
-  b += ",\"slots\":[";
+  b += ",\"stock\":\"";
+  append_json_escaped(b, s.stock);
+  b += "\",\"slots\":[";
   for (std::size_t i = 0; i < r.phase->slots.size(); ++i) {
     const slot_config& c = r.phase->slots[i];
     if (i) b += ',';
@@ -150,7 +162,14 @@ void room_cache::render(room& r) {
     }
     b += ",\"opened\":";
     b += s.slots[i].opened ? "true" : "false";
-    b += ",\"pre_queue\":" + std::to_string(s.slots[i].pre_count) + "}";
+    b += ",\"pre_queue\":" + std::to_string(s.slots[i].pre_count);
+    if (s.slots[i].opened) {  // the shuffle is fixed once opened: pages place themselves with it
+      char seed[34];
+      std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(s.slots[i].seed0),
+                    static_cast<unsigned long long>(s.slots[i].seed1));
+      b += ",\"base\":" + std::to_string(s.slots[i].base) + ",\"seed\":\"" + seed + "\"";
+    }
+    b += "}";
   }
   b += "]";
   if (r.pow_bits > 0)  // the challenge stays accepted until the end of the next window

@@ -24,6 +24,9 @@ class room_cache {
     const phase_config* phase;
     std::string room_key, active_key, sessions_key, places_key, draw_key;
     std::vector<std::string> slot_keys;
+    /// The sessions on sale in the phase: their inventory keys and, per key, "k", then the k
+    /// category names (room_refresh's stock check).
+    std::vector<std::string> inv_keys, inv_args;
     room_state state;
     bool loaded = false;
     bool force = false;  ///< push config's live knobs over Redis' on the next refresh (SIGHUP)

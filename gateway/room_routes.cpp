@@ -166,7 +166,8 @@ net::awaitable<reply> join(request_context& c) {
       co_return json_response(v, http::status::ok, std::move(body));
     }
     if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
-    if (tag == "closed") co_return error_response(v, errc::room_closed);
+    if (tag == "closed")
+      co_return error_response(v, errc::room_closed, e.size() == 2 ? "\"status\":\"" + e[1].str + "\"" : std::string());
     if (tag == "pow_replayed") co_return error_response(v, errc::pow_replayed, pow_hint);
     if (tag == "outside")
       co_return error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
@@ -230,7 +231,9 @@ net::awaitable<reply> admit(request_context& c) {
   auto& w = c.w;
   auto t = check_queue_token(c);
   if (t.error != errc::ok) co_return error_response(v, t.error);
-  // Early callers are answered from the cache: they cost Redis nothing.
+  // Early callers and callers of a closed room are answered from the cache: they cost Redis nothing.
+  const std::string& stored = t.r->state.stored_status;
+  if (stored == "closed" || stored == "sold_out") co_return error_response(v, errc::room_closed, "\"status\":\"" + stored + "\"");
   if (!t.pos.known || !t.pos.admissible)
     co_return with_retry(error_response(v, errc::not_yet, "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}"),
                          t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1);
@@ -252,7 +255,7 @@ net::awaitable<reply> admit(request_context& c) {
   }
   if (tag == "not_yet") co_return with_retry(error_response(v, errc::not_yet), 1);
   if (tag == "full") co_return with_retry(error_response(v, errc::room_full), 5);
-  co_return error_response(v, errc::room_closed);
+  co_return error_response(v, errc::room_closed, e.size() == 2 ? "\"status\":\"" + e[1].str + "\"" : std::string());
 }
 
 net::awaitable<reply> heartbeat(request_context& c) {

@@ -14,7 +14,8 @@ if sid then
   return {'admitted', sid}
 end
 local r = redis.call('HMGET', room, 'status', 'serving', 'max_active', 'rate')
-if r[1] == 'closed' or r[1] == 'sold_out' then return {'closed', r[1]} end
+local status = room_status(room)
+if status == 'closed' or status == 'sold_out' then return {'closed', status} end
 local serving = tonumber(r[2] or '0')
 if tonumber(ARGV[2]) >= serving then return {'not_yet', tostring(serving), r[4] or '0'} end
 if redis.call('ZCARD', active) >= tonumber(r[3] or '0') then return {'full'} end

@@ -16,7 +16,7 @@ if ARGV[6] == '1' then
   if not drawn then return {'not_drawn'} end
   if drawn ~= slot_id then return {'other_slot', drawn} end
 end
-local status = redis.call('HGET', room, 'status')
+local status = room_status(room)
 if status == 'closed' or status == 'sold_out' then return {'closed', status} end
 local now = now_ms()
 local start, finish = tonumber(ARGV[3]), tonumber(ARGV[4])

@@ -19,6 +19,7 @@
 #include "gateway/worker.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
+#include "tests/support/jwt_mint.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/test_gateway.hpp"
 
@@ -273,6 +274,80 @@ TEST_F(checkout_test, thirty_ticket_cap_across_phases_then_refused_without_redis
   EXPECT_EQ(again->status, 409);
   EXPECT_EQ(json_field(again->body, "code"), "limit_account");
   EXPECT_EQ(redis.cli({"EXISTS", keys::idempotency("test-ed", "cap-0", "s3")}), "0");
+  expect_inventory_consistent();
+}
+
+// The room tells the truth about stock (no admin call): seats all in holds hold admissions back,
+// expired holds bring them back, nothing available and nothing held is sold out (no join, no
+// admission), and more inventory reopens it.
+TEST_F(checkout_test, a_room_sells_out_by_itself_and_reopens_when_seats_come_back) {
+  cfg.room_refresh = 50ms;
+  cfg.editions[0].limits.hold_ttl = 1s;
+  cfg.editions[0].sessions = {{"T1", "", "", "", "", false, {{"A", 3}}}, {"T2", "", "", "", "", false, {{"A", 1}}}};
+  for (auto& p : cfg.editions[0].phases) p.excluded.clear(), p.admit_rate = 1000;
+  start();
+  auto state_of = [&] {
+    http_client c(gw->port());
+    auto r = c.request("GET", "/rooms/test-ed/single/state");
+    return r ? json_field(r->body, "status") + "/" + json_field(r->body, "stock") : "none";
+  };
+  auto await = [&](const std::string& want) {
+    for (int i = 0; i < 100 && state_of() != want; ++i) std::this_thread::sleep_for(30ms);
+    return state_of();
+  };
+  auto join = [&](const std::string& account) {
+    http_client c(gw->port());
+    return c.request("POST", "/rooms/test-ed/single/join", {},
+                     "Authorization: Bearer " + sign_jwt(kSecrets.jwt_key, test::claims(account, now / 1000 + 3600)) + "\r\n");
+  };
+  auto admit = [&](const std::string& queue_token) {
+    http_client c(gw->port());
+    return c.request("POST", "/rooms/test-ed/single/admit", {}, "Authorization: Bearer " + queue_token + "\r\n");
+  };
+  ASSERT_EQ(await("open/in"), "open/in");
+  auto buyer = shoppers("so-", 1)[0];
+  auto h1 = hold(buyer, "h1", items({{"T1", "A", 3}, {"T2", "A", 1}}));
+  ASSERT_EQ(h1->status, 201) << h1->body;
+  // Everything is in a basket: still open, but nobody new is let in while nothing is available.
+  EXPECT_EQ(await("open/held"), "open/held");
+  auto waiting = join("so-waiting");
+  ASSERT_EQ(waiting->status, 200) << waiting->body;
+  auto qt = json_field(waiting->body, "queue_token");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(json_field(admit(qt)->body, "code"), "not_yet");
+  // The hold expires: seats are back, the line moves again.
+  EXPECT_EQ(await("open/in"), "open/in");
+  std::optional<test::http_reply> a;
+  for (int i = 0; i < 50; ++i) {
+    a = admit(qt);
+    if (!a || a->status == 200) break;
+    std::this_thread::sleep_for(30ms);
+  }
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->status, 200) << a->body;
+  // Everything sold: sold out by itself; no join, no admission of a fan already in line.
+  auto late = join("so-late");
+  ASSERT_EQ(late->status, 200);
+  auto h2 = hold(buyer, "h2", items({{"T1", "A", 3}, {"T2", "A", 1}}));
+  ASSERT_EQ(h2->status, 201) << h2->body;
+  auto paid = service("POST", "/editions/test-ed/holds/" + json_field(h2->body, "hold_id") + "/confirm",
+                      R"({"payment_ref":"so-pay"})");
+  ASSERT_EQ(paid->status, 200) << paid->body;
+  EXPECT_EQ(await("sold_out/out"), "sold_out/out");
+  EXPECT_EQ(redis.cli({"HGET", keys::room("test-ed", "single"), "stock"}), "out");
+  auto refused = admit(json_field(late->body, "queue_token"));
+  EXPECT_EQ(refused->status, 409);
+  EXPECT_EQ(json_field(refused->body, "code"), "room_closed");
+  auto newcomer = join("so-newcomer");
+  EXPECT_EQ(newcomer->status, 409);
+  EXPECT_EQ(json_field(newcomer->body, "code"), "room_closed");
+  EXPECT_EQ(redis.cli({"HGET", keys::room("test-ed", "single"), "status"}), "open");  // no admin call made
+  // The organiser releases more seats: the room reopens.
+  cfg.editions[0].sessions[1].categories[0].second = 5;
+  std::ostringstream out;
+  ASSERT_EQ(load_inventory(cfg, out), 0) << out.str();
+  EXPECT_EQ(await("open/in"), "open/in");
+  EXPECT_EQ(join("so-newcomer")->status, 200);
   expect_inventory_consistent();
 }
 

@@ -6,6 +6,15 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- The room's status as fans meet it: ops' setting, except that a room whose stock is out
+-- (room_refresh: nothing available and nothing held in any session on sale) is sold out
+-- unless ops closed it.
+local function room_status(room)
+  local r = redis.call('HMGET', room, 'status', 'stock')
+  if r[1] ~= 'closed' and r[2] == 'out' then return 'sold_out' end
+  return r[1]
+end
+
 -- Opens a slot once: reserves [base, base + n) of the room's queue numbers for the n fans of
 -- its pre-queue, who are then shuffled by a keyed permutation. Each slot's key is derived from
 -- the caller's random seed and the slot's name, so slots opened together are shuffled apart.
