@@ -243,6 +243,8 @@ config_result parse_config(std::string_view text, std::string_view file) {
       r.string("file", c.audit.file);
       r.integer("stream_max", c.audit.stream_max, 1, 100'000'000);
     });
+    section(top, "web", [&](config_reader& r) { r.string("root", c.web.root); });
+    section(top, "demo", [&](config_reader& r) { r.boolean("payment", c.demo.payment); });
     section(top, "tokens", [&](config_reader& r) {
       r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
         token_key_config key;

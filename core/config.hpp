@@ -111,6 +111,16 @@ struct audit_config {
   unsigned stream_max = 100'000;  ///< entries kept per edition in Redis (XADD MAXLEN)
 };
 
+/// [web] — the fans' pages (register, wait, shop) and their static assets.
+struct web_config {
+  std::string root;  ///< directory holding pages/, static/ and i18n/ (relative to the working directory); empty: no pages
+};
+
+/// [demo] — stand-ins for the organiser's systems, for demos only.
+struct demo_config {
+  bool payment = false;  ///< POST /editions/{e}/holds/{id}/demo-payment: the owner confirms without paying
+};
+
 /// [[tokens.keys]] — guichet's own token signing keys; the first signs, all verify until retired.
 struct token_key_config {
   std::string id;
@@ -203,6 +213,8 @@ struct config {
   secrets_config secrets;
   identity_config identity;
   audit_config audit;
+  web_config web;
+  demo_config demo;
   std::vector<token_key_config> token_keys;
   milliseconds room_refresh{250};  ///< how often each worker refreshes its rooms' state
   /// [rooms] join_pow_bits: proof of work at the join (0 = off); a room's admin setting wins.

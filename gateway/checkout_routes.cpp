@@ -173,16 +173,26 @@ net::awaitable<reply> get_hold(request_context& c) {
   co_return json_response(v, http::status::ok, b + "}");
 }
 
-// confirm (service) and release (owner or service) share the lookup and the key naming.
-net::awaitable<reply> settle(request_context& c, bool confirm) {
+enum class settlement { confirm, release, demo_payment };
+
+// confirm (service), release (owner or service) and the demo's stand-in payment (owner, only
+// with [demo] payment) share the lookup and the key naming.
+net::awaitable<reply> settle(request_context& c, settlement how) {
   auto v = c.req.version();
   auto& w = c.w;
+  const bool demo = how == settlement::demo_payment, confirm = how != settlement::release;
+  if (demo && !w.cfg.demo.payment) co_return error_response(v, errc::not_found);
   const edition_config* e = w.cfg.find_edition(c.params.get("edition"));
   if (!e) co_return error_response(v, errc::unknown_room);
-  auto who = identify(c, *e, confirm);
+  auto who = identify(c, *e, how == settlement::confirm);
   if (who.error != errc::ok) co_return error_response(v, who.error);
+  if (demo && who.service) co_return error_response(v, errc::token_scope, {}, "the stand-in payment is the shopper's");
   std::string payment_ref;
-  if (confirm) {
+  if (demo) {
+    char ref[22];
+    std::snprintf(ref, sizeof ref, "demo-%016llx", static_cast<unsigned long long>(w.rng()));
+    payment_ref = ref;
+  } else if (confirm) {
     thread_local simdjson::ondemand::parser parser;
     try {
       simdjson::padded_string body(c.req.body());
@@ -224,8 +234,60 @@ net::awaitable<reply> settle(request_context& c, bool confirm) {
   co_return json_response(v, http::status::ok, "{\"hold_id\":\"" + id + "\",\"status\":\"" + tag + "\"}");
 }
 
-net::awaitable<reply> confirm(request_context& c) { return settle(c, true); }
-net::awaitable<reply> release(request_context& c) { return settle(c, false); }
+net::awaitable<reply> confirm(request_context& c) { return settle(c, settlement::confirm); }
+net::awaitable<reply> release(request_context& c) { return settle(c, settlement::release); }
+net::awaitable<reply> demo_payment(request_context& c) { return settle(c, settlement::demo_payment); }
+
+// What a shop page needs to know of a phase's rules (from config: the same for everyone).
+net::awaitable<reply> phase_rules_of(request_context& c) {
+  auto v = c.req.version();
+  const edition_config* e = c.w.cfg.find_edition(c.params.get("edition"));
+  const phase_config* p = e ? e->find_phase(c.params.get("phase")) : nullptr;
+  if (!p) co_return error_response(v, errc::unknown_room);
+  std::string b = "{\"edition\":" + json_quoted(e->id) + ",\"phase\":" + json_quoted(p->id) + ",\"rules\":\"" +
+                  (p->rules == phase_rules::packs ? "packs" : "single") + "\"";
+  if (p->rules == phase_rules::packs) b += ",\"pack_sessions\":3";
+  b += ",\"per_account\":" + std::to_string(e->limits.per_account) +
+       ",\"per_session\":" + std::to_string(e->limits.per_session) +
+       ",\"per_ceremony\":" + std::to_string(e->limits.per_ceremony) +
+       ",\"hold_ttl_ms\":" + std::to_string(e->limits.hold_ttl.count()) +
+       ",\"shopper_idle_ms\":" + std::to_string(p->shopper_idle.count()) + ",\"draw\":" + (p->draw ? "true" : "false");
+  if (p->registration_closes_ms)
+    b += ",\"registration\":{\"opens_ms\":" + std::to_string(p->registration_opens_ms) +
+         ",\"closes_ms\":" + std::to_string(p->registration_closes_ms) + "}";
+  b += ",\"excluded\":[";
+  for (std::size_t i = 0; i < p->excluded.size(); ++i) b += (i ? "," : "") + json_quoted(p->excluded[i]);
+  b += "],\"demo_payment\":";
+  b += c.w.cfg.demo.payment ? "true" : "false";
+  co_return json_response(v, http::status::ok, b + "}");
+}
+
+// The shopper's own counts (held + sold, across all phases) against the edition's limits.
+net::awaitable<reply> account_of(request_context& c) {
+  auto v = c.req.version();
+  const edition_config* e = c.w.cfg.find_edition(c.params.get("edition"));
+  if (!e) co_return error_response(v, errc::unknown_room);
+  auto a = access_token(c, e->id, {});
+  if (!a) co_return error_response(v, a.error);
+  std::string key = keys::account(e->id, a.claims.account);
+  std::string_view cmd[] = {"HGETALL", key};
+  auto r = co_await c.w.redis->command(cmd);
+  if (r.ec) co_return error_response(v, redis_failure(r));
+  std::uint64_t total = 0;
+  std::string sessions;
+  const auto& el = r.reply.elements;
+  for (std::size_t i = 0; i + 1 < el.size(); i += 2) {
+    std::uint64_t n = std::strtoull(el[i + 1].str.c_str(), nullptr, 10);
+    if (el[i].str == "total") total = n;
+    else if (el[i].str.starts_with("s:") && n > 0)
+      sessions += (sessions.empty() ? "" : ",") + json_quoted(el[i].str.substr(2)) + ":" + std::to_string(n);
+  }
+  const std::uint64_t limit = e->limits.per_account;
+  co_return json_response(v, http::status::ok,
+                          "{\"account\":" + json_quoted(a.claims.account) + ",\"tickets\":" + std::to_string(total) +
+                              ",\"per_account\":" + std::to_string(limit) + ",\"left\":" +
+                              std::to_string(total >= limit ? 0 : limit - total) + ",\"sessions\":{" + sessions + "}}");
+}
 
 net::awaitable<reply> availability(request_context& c) {
   auto v = c.req.version();
@@ -247,6 +309,11 @@ void add_checkout_routes(route_table& t) {
         release);
   t.add(http::verb::get, "/editions/{edition}/availability", "availability",
         {.unmetered = true, .cache = cache_rule::public_1s}, availability);
+  t.add(http::verb::get, "/editions/{edition}/phases/{phase}/rules", "phase_rules",
+        {.max_body = 1, .unmetered = true, .cache = cache_rule::public_page}, phase_rules_of);
+  t.add(http::verb::get, "/editions/{edition}/account", "account", {.max_body = 1, .needs_redis = true}, account_of);
+  t.add(http::verb::post, "/editions/{edition}/holds/{id}/demo-payment", "hold_demo_payment",
+        {.max_body = 1024, .needs_redis = true}, demo_payment);
 }
 
 }  // namespace guichet

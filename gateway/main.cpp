@@ -14,6 +14,8 @@
 #include "gateway/ops_routes.hpp"
 #include "gateway/room_routes.hpp"
 #include "gateway/server.hpp"
+#include "gateway/web_routes.hpp"
+#include "gateway/web_site.hpp"
 
 namespace {
 
@@ -74,6 +76,11 @@ int main(int argc, char** argv) {
   if (check_only) {
     // A config the gateway cannot start with is refused here, secrets included.
     auto problems = guichet::check_secrets(loaded.value);
+    if (!loaded.value.web.root.empty()) try {
+        guichet::web_site::load(loaded.value.web.root);
+      } catch (const std::exception& e) {
+        problems.push_back(e.what());
+      }
     for (auto& p : problems) std::cerr << path << ": " << p << '\n';
     if (!problems.empty()) return 1;
     std::cout << path << ": ok\n";
@@ -93,6 +100,7 @@ int main(int argc, char** argv) {
     guichet::add_ops_routes(routes);
     guichet::add_room_routes(routes);
     guichet::add_checkout_routes(routes);
+    if (!loaded.value.web.root.empty()) guichet::add_web_routes(routes, guichet::web_site::load(loaded.value.web.root));
     guichet::server srv(loaded.value, std::move(routes), guichet::load_runtime_secrets(loaded.value));
     srv.start();
 

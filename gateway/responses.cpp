@@ -6,6 +6,17 @@
 
 namespace guichet {
 
+std::string security_header_lines() {
+  return "Content-Security-Policy: " + std::string(content_security_policy) +
+         "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
+}
+
+void add_security_headers(response& res) {
+  res.set("Content-Security-Policy", content_security_policy);
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("Referrer-Policy", "no-referrer");
+}
+
 response json_response(unsigned version, http::status status, std::string body) {
   response res{status, version};
   res.set(http::field::server, "guichet");

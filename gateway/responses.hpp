@@ -7,6 +7,16 @@
 
 namespace guichet {
 
+/// The policy every answer carries (pages, assets, JSON and errors alike): scripts, styles and
+/// requests only from the gateway's own origin, nothing inline, no framing.
+inline constexpr std::string_view content_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// The same security headers as lines, for answers serialised ahead of time.
+std::string security_header_lines();
+/// Content-Security-Policy, X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer.
+void add_security_headers(response& res);
+
 /// A JSON response with the usual headers.
 response json_response(unsigned version, http::status status, std::string body);
 

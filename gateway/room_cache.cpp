@@ -11,6 +11,7 @@
 
 #include "core/keys.hpp"
 #include "core/pow.hpp"
+#include "gateway/responses.hpp"
 #include "gateway/router.hpp"
 #include "core/json_escape.hpp"
 #include "gateway/redis_values.hpp"
@@ -183,7 +184,8 @@ void room_cache::render(room& r) {
   std::snprintf(etag, sizeof etag, "W/\"%016llx\"", static_cast<unsigned long long>(h));
   r.body = std::move(b);
   r.etag = etag;
-  const std::string head = "Server: guichet\r\nCache-Control: " + std::string(cache_rule::public_1s) + "\r\nETag: " + r.etag + "\r\n";
+  const std::string head = "Server: guichet\r\nCache-Control: " + std::string(cache_rule::public_1s) + "\r\nETag: " +
+                           r.etag + "\r\n" + security_header_lines();
   r.raw_ok = std::make_shared<const std::string>("HTTP/1.1 200 OK\r\n" + head +
                                                  "Content-Type: application/json\r\nContent-Length: " +
                                                  std::to_string(r.body.size()) + "\r\n\r\n" + r.body);

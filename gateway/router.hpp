@@ -39,6 +39,10 @@ namespace cache_rule {
 inline constexpr std::string_view personal = "private, no-store";
 /// The same bytes for everyone, at most a second old (room state, availability).
 inline constexpr std::string_view public_1s = "public, max-age=1";
+/// The fans' pages: the same HTML for everyone (per language), a minute old at most.
+inline constexpr std::string_view public_page = "public, max-age=60";
+/// Content-hashed assets: a new content is a new URL, so the old one never changes.
+inline constexpr std::string_view immutable = "public, max-age=31536000, immutable";
 }  // namespace cache_rule
 
 /// Which listener serves a route when `[server] ops_port` sets a separate ops listener (without

@@ -215,7 +215,10 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
         res.set(http::field::cache_control, res.result_int() < 400 ? policy.cache : cache_rule::personal);
       }
     }
-    if (!raw) res.set(http::field::date, http_date_now());  // RFC 9110 6.6.1; prebuilt bytes carry theirs
+    if (!raw) {
+      res.set(http::field::date, http_date_now());  // RFC 9110 6.6.1; prebuilt bytes carry theirs
+      add_security_headers(res);
+    }
     bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());
     arm(w.cfg.timeouts.write);
     boost::system::error_code wec0;

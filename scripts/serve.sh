@@ -25,7 +25,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 wait_ready "$gw_port"
+fan_jwt=$(GUICHET_JWT_KEY=$GUICHET_JWT_KEY python3 scripts/mint_jwt.py "fan-$RANDOM")
 cat <<TXT
+
+A fan's waiting room (signed in as a random fan; the token is in the fragment, never sent):
+  http://127.0.0.1:$gw_port/wait/demo/open#token=$fan_jwt
 
 guichet is up on http://127.0.0.1:$gw_port (redis-server on 127.0.0.1:$redis_port, data in $run)
   curl -s http://127.0.0.1:$gw_port/healthz
