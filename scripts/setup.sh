@@ -6,20 +6,30 @@ packages=(
   libboost1.81-dev libhiredis-dev libsimdjson-dev libjemalloc-dev libtomlplusplus-dev libssl-dev
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   redis-server redis-tools redis-sentinel nginx-light prometheus python3 curl openssl stunnel4
+  chromium fonts-dejavu-core
 )
 [ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
+# Node.js for the browser tests (puppeteer-core, axe-core): Debian's, unless one is already there.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all packages present"
-  exit 0
+else
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts a system redis-server on install; guichet runs its own on a free port.
+  echo "setup: done"
 fi
-echo "setup: installing ${missing[*]}"
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts a system redis-server on install; guichet runs its own on a free port.
-echo "setup: done"
+# The browser tests' npm packages, exactly as locked (puppeteer-core never downloads a browser:
+# it drives Debian's chromium).
+cd "$(dirname "$0")/../tests/browser"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci in tests/browser"
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi

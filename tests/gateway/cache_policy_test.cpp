@@ -14,6 +14,8 @@
 #include "gateway/inventory_loader.hpp"
 #include "gateway/ops_routes.hpp"
 #include "gateway/room_routes.hpp"
+#include "gateway/web_routes.hpp"
+#include "gateway/web_site.hpp"
 #include "gateway/worker.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
@@ -32,8 +34,12 @@ using test::json_field;
 
 const runtime_secrets& kSecrets = test::test_secrets();
 
-// The only answers a shared cache may keep: the same bytes for everyone.
-const std::set<std::string> kPublicRoutes = {"room_state", "availability"};
+// The only answers a shared cache may keep (the same bytes for everyone), and for how long.
+const std::map<std::string, std::string> kPublicRoutes = {
+    {"room_state", "public, max-age=1"},      {"availability", "public, max-age=1"},
+    {"phase_rules", "public, max-age=60"},    {"page_register", "public, max-age=60"},
+    {"page_wait", "public, max-age=60"},      {"page_shop", "public, max-age=60"},
+    {"static_asset", "public, max-age=31536000, immutable"}};
 
 class cache_policy_test : public ::testing::Test {
  protected:
@@ -60,6 +66,9 @@ class cache_policy_test : public ::testing::Test {
     add_ops_routes(t);
     add_room_routes(t);
     add_checkout_routes(t);
+    site = web_site::load(GUICHET_SOURCE_DIR "/web");
+    add_web_routes(t, site);
+    cfg.demo.payment = true;
     gw = std::make_unique<test::test_gateway>(cfg, std::move(t), kSecrets);
     for (int i = 0; i < 500 && !gw->srv.ready(); ++i) std::this_thread::sleep_for(20ms);
     EXPECT_TRUE(gw->srv.ready());
@@ -100,6 +109,7 @@ class cache_policy_test : public ::testing::Test {
   test::redis_server redis;
   std::int64_t now;
   config cfg;
+  std::shared_ptr<const web_site> site;
   std::unique_ptr<test::test_gateway> gw;
 };
 
@@ -110,6 +120,9 @@ TEST_F(cache_policy_test, every_route_says_what_a_cache_may_keep_on_success_and_
   auto seen = [&](const std::string& route, const std::optional<http_reply>& r, bool want_success) {
     ASSERT_TRUE(r) << route;
     EXPECT_EQ(r->header("date").size(), 29u) << route << ": every answer carries Date (RFC 9110 6.6.1)";
+    EXPECT_EQ(r->header("x-content-type-options"), "nosniff") << route;
+    EXPECT_EQ(r->header("referrer-policy"), "no-referrer") << route;
+    EXPECT_EQ(r->header("content-security-policy").rfind("default-src 'none'; script-src 'self';", 0), 0u) << route;
     if (want_success) {
       EXPECT_LT(r->status, 400) << route << ": " << r->body;
       ok[route].insert(r->header("cache-control"));
@@ -165,6 +178,21 @@ TEST_F(cache_policy_test, every_route_says_what_a_cache_may_keep_on_success_and_
        false);  // a shopper cannot confirm
   seen("hold_release", call(port, "DELETE", "/editions/walk/holds/" + id2, bearer(access)), true);
   seen("hold_release", call(port, "DELETE", "/editions/walk/holds/" + id2), false);
+  std::string id3 = hold(port, access, "k3");
+  seen("hold_demo_payment", call(port, "POST", "/editions/walk/holds/" + id3 + "/demo-payment", bearer(access)), true);
+  seen("hold_demo_payment", call(port, "POST", "/editions/walk/holds/" + id3 + "/demo-payment", payment), false);
+  seen("account", call(port, "GET", "/editions/walk/account", bearer(access)), true);
+  seen("account", call(port, "GET", "/editions/walk/account", bearer(queue)), false);
+  seen("phase_rules", call(port, "GET", "/editions/walk/phases/single/rules"), true);
+  seen("phase_rules", call(port, "GET", "/editions/walk/phases/nope/rules"), false);
+  for (std::string page : {"register", "wait", "shop"}) {
+    auto r = call(port, "GET", "/" + page + "/walk/single");
+    seen("page_" + page, r, true);
+    seen("page_" + page, call(port, "GET", "/" + page + "/walk/single", "If-None-Match: " + r->header("etag") + "\r\n"), true);
+    seen("page_" + page, call(port, "GET", "/" + page + "/walk/nope"), false);
+  }
+  seen("static_asset", call(port, "GET", site->url("common.js")), true);
+  seen("static_asset", call(port, "GET", "/static/common.0000000000.js"), false);
 
   std::optional<http_reply> av;
   for (int i = 0; i < 100 && !(av && av->status == 200); ++i, std::this_thread::sleep_for(20ms))
@@ -180,7 +208,7 @@ TEST_F(cache_policy_test, every_route_says_what_a_cache_may_keep_on_success_and_
     ASSERT_TRUE(err.count(name)) << "route " << name << " has no error case in this walk: add one";
     for (auto& cc : ok[name]) {
       if (kPublicRoutes.count(name))
-        EXPECT_EQ(cc, "public, max-age=1") << name;
+        EXPECT_EQ(cc, kPublicRoutes.at(name)) << name;
       else
         EXPECT_EQ(cc, "private, no-store") << name << " is personal or ops: a shared cache must never keep it";
     }

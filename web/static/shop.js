@@ -75,7 +75,7 @@
           const label = document.createElement('label');
           label.htmlFor = idOf(s, cat);
           label.id = 'l-' + idOf(s, cat);
-          label.append(document.createTextNode(cat), document.createTextNode(''));
+          label.append(document.createTextNode(t('category', { cat })), document.createTextNode(''));
           const sel = document.createElement('select');
           sel.id = idOf(s, cat);
           sel.dataset.session = s.id;

@@ -106,7 +106,7 @@
     show('progress', true);
     if (st.status === 'paused') G.say(t('paused'));
     else if (st.stock === 'held') G.say(t('held'));
-    else G.say(t('wait_intro'));
+    else G.say('');
     if (Date.now() - announcedAt > 30000) {  // screen readers: the place, at most twice a minute
       announcedAt = Date.now();
       G.alert($('pos').textContent + '. ' + $('eta').textContent);
