@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/draw.hpp"
+#include "core/jwt.hpp"
 #include "core/keys.hpp"
 #include "gateway/draw_cli.hpp"
 #include "gateway/sync_redis.hpp"
@@ -221,6 +222,26 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
     std::string slots;
     for (auto& sl : p->slots) slots += (slots.empty() ? "" : ", ") + sl.id + " opens " + iso8601(sl.start_ms);
     rep.notes.push_back("room " + p->id + ": " + std::to_string(drawn[k]) + " fans with a slot (" + slots + ")");
+  }
+
+  // A person can watch from the inside: the waiting page of one of the fans, in the slot that
+  // opens last (its pre-queue and its line are the longest to watch). The page and the harness
+  // share that fan's one place.
+  if (!s.cfg.web.root.empty()) {
+    std::int64_t best = -1, latest = -1;
+    for (std::uint64_t i = 0; i < o.fans; ++i) {
+      if (plan.slot[i] < 0) continue;
+      const phase_config* p = e.find_phase(o.mix[plan.phase[i]].first);
+      std::int64_t start = p->slots[static_cast<std::size_t>(plan.slot[i])].start_ms;
+      if (start > latest) latest = start, best = static_cast<std::int64_t>(i);
+    }
+    if (best >= 0) {
+      const auto i = static_cast<std::uint64_t>(best);
+      std::string account = o.prefix + "-" + std::to_string(i);
+      std::string jwt = sign_jwt(keys.jwt_key, "{\"sub\":\"" + account + "\",\"exp\":" + std::to_string(now_ms() / 1000 + 6 * 3600) + "}");
+      log << "== watch it from the inside, as " << account << " (open now, in a browser on this machine):\n   http://"
+          << rep.target << "/wait/" << e.id << "/" << o.mix[plan.phase[i]].first << "#token=" << jwt << "\n";
+    }
   }
 
   // 4. The opening.
