@@ -62,6 +62,7 @@ async function main() {
   const [rp, gp] = [await freePort(), await freePort()];
   const T0 = Date.now();
   const REG_CLOSES = T0 + 15000, OPENS = T0 + 35000;
+  const LINE_RATE = 4, LINE_CROWD = 240, LINE_FANS = 12, WINDOW_MS = 40000;
   const cfg = path.join(dir, 'guichet.toml');
   fs.writeFileSync(cfg, `
 [server]
@@ -107,6 +108,16 @@ admit_rate = 4
 max_active = 1000
 shopper_idle = "5m"
 slots = [ { id = "s1", start = ${iso(OPENS)}, duration = "1h", capacity = 1000 } ]
+[editions.e2e-line]
+name = "Two identical lines, one behind a caching proxy"
+[editions.e2e-line.sessions]
+BIG = { name = "Big session", categories = { A = 1000 } }
+[editions.e2e-line.phases.direct]
+admit_rate = ${LINE_RATE}
+slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
+[editions.e2e-line.phases.cdn]
+admit_rate = ${LINE_RATE}
+slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
 [editions.e2e-last]
 name = "The last seat"
 [editions.e2e-last.sessions]
@@ -206,6 +217,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   check(!(reg.url().includes('token=')), 'the page takes the JWT out of the address bar');
   await until('register button shown', async () => !(await reg.$eval('#register', (e) => e.hidden)));
   await axe(reg, 'register (open, en)');
+  await reg.bringToFront();
   await reg.click('#register');
   await until('English registration confirmed', async () => /You are registered/.test(await text(reg, '#status')));
   check(cli('HEXISTS', 'guichet:{e2e}:reg:packs', fans.en) === '1', 'Redis holds the registration made in the page');
@@ -213,6 +225,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   const regFr = await open(`${base}/register/e2e/packs#token=${jwt(fans.fr)}`, { lang: 'fr' });
   check((await regFr.$eval('html', (e) => e.lang)) === 'fr', 'Accept-Language fr gives the French page');
   await until('French register button', async () => /M’inscrire/.test(await text(regFr, '#register')) && !(await regFr.$eval('#register', (e) => e.hidden)));
+  await regFr.bringToFront();
   await regFr.click('#register');
   await until('French registration confirmed', async () => /Vous êtes inscrit/.test(await text(regFr, '#status')));
   await axe(regFr, 'register (registered, fr)');
@@ -332,6 +345,92 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   const soldEn = await open(`${base}/wait/e2e-last/open#token=${jwt('fan-soldout')}`);
   await until('the English fan is told it is sold out', async () => /Sold out: there are no tickets left/.test(await text(soldEn, '#status')));
   await axe(soldEn, 'wait (sold out, en)');
+
+  // --- Behind a caching proxy (nginx standing in for the CDN): what waiting fans cost the origin -
+  // Two identical rooms, each with the same crowd ahead; LINE_FANS browser fans wait in each for
+  // WINDOW_MS, one set straight at the gateway, the other through nginx. The origin's share of
+  // their state polls: every poll for the direct set, nginx's misses for the other.
+  const np = await freePort();
+  const ndir = path.join(dir, 'nginx');
+  fs.mkdirSync(ndir);
+  fs.writeFileSync(path.join(ndir, 'nginx.conf'), `worker_processes 1;
+${process.getuid() === 0 ? 'user root;' : ''}
+pid ${ndir}/nginx.pid;
+error_log ${ndir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  log_format origin '$request_uri $upstream_cache_status $upstream_addr';
+  access_log ${ndir}/access.log origin;
+  client_body_temp_path ${ndir}/body;
+  proxy_temp_path ${ndir}/proxy;
+  fastcgi_temp_path ${ndir}/fastcgi;
+  uwsgi_temp_path ${ndir}/uwsgi;
+  scgi_temp_path ${ndir}/scgi;
+  proxy_cache_path ${ndir}/cache keys_zone=cdn:1m levels=1:2 inactive=60s;
+  upstream origin { server 127.0.0.1:${gp}; keepalive 8; }
+  server {
+    listen 127.0.0.1:${np};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_cache cdn;
+      proxy_cache_lock on;
+      proxy_cache_revalidate on;
+    }
+  }
+}
+`);
+  const nginx = spawn('nginx', ['-p', ndir, '-c', path.join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
+  children.push(nginx);
+  const cdn = `http://127.0.0.1:${np}`;
+  await until('nginx answers', async () => (await fetch(cdn + '/healthz')).status === 200, 5000);
+  for (let i = 0; i < LINE_CROWD; i++)
+    for (const room of ['direct', 'cdn']) await api('POST', `/rooms/e2e-line/${room}/join`, jwt(`line-${room}-${i}`));
+  const polls = { direct: 0, cdn: 0 };
+  let counting = true;
+  const lines = { direct: [], cdn: [] };
+  const started = Date.now();
+  const originBefore = fs.readFileSync(path.join(ndir, 'access.log'), 'utf8').split('\n').length;
+  for (let i = 0; i < LINE_FANS; i++)
+    for (const room of ['direct', 'cdn']) {
+      const p = await open(`${room === 'cdn' ? cdn : base}/wait/e2e-line/${room}#token=${jwt(`watch-${room}-${i}`)}`);
+      p.on('request', (r) => { if (counting && r.url().includes(`/rooms/e2e-line/${room}/state`)) polls[room]++; });
+      lines[room].push(p);
+    }
+  await sleep(WINDOW_MS - (Date.now() - started));
+  counting = false;
+  const minutes = (Date.now() - started) / 60000;
+  const logLines = fs.readFileSync(path.join(ndir, 'access.log'), 'utf8').split('\n').slice(originBefore - 1);
+  const stateLines = logLines.filter((l) => l.startsWith('/rooms/e2e-line/cdn/state'));
+  const toOrigin = stateLines.filter((l) => !l.endsWith(' -')).length;
+  const hits = stateLines.filter((l) => / HIT /.test(l)).length;
+  const cost = {
+    fans_per_room: LINE_FANS, crowd_ahead: LINE_CROWD, admit_rate: LINE_RATE, window_s: Math.round(minutes * 60),
+    direct: { polls: polls.direct, origin_requests: polls.direct, per_fan_per_minute: +(polls.direct / LINE_FANS / minutes).toFixed(2) },
+    cdn: { polls: polls.cdn, cache_hits: hits, origin_requests: toOrigin, per_fan_per_minute: +(toOrigin / LINE_FANS / minutes).toFixed(2) },
+  };
+  fs.writeFileSync(path.join(OUT, 'origin-cost.json'), JSON.stringify(cost, null, 2) + '\n');
+  console.log('# origin requests per waiting fan per minute: ' + JSON.stringify(cost));
+  for (const p of lines.cdn) {
+    const ahead = Number(((await text(p, '#ahead')).match(/\d+/) || [NaN])[0]);
+    if (!check(ahead > 0, 'a fan behind the caching proxy sees its place (' + ahead + ' ahead)')) break;
+  }
+  check(hits > 0 && toOrigin < polls.cdn, `the proxy answers waiting fans' polls from its cache (${hits} hits, ${toOrigin} of ${polls.cdn} polls reached the origin)`);
+  for (const p of lines.direct) await p.close();
+  // Through the proxy all the way: admitted (ops speed the line up), a hold in the shop.
+  const admin = await api('POST', '/admin/rooms/e2e-line/cdn', env.GUICHET_ADMIN_KEY, { admit_rate: 1000 });
+  check(admin.status === 200, 'ops speed the line up');
+  const viaCdn = lines.cdn[0];
+  await until('a fan behind the proxy is admitted and reaches the shop', async () => viaCdn.url().startsWith(`${cdn}/shop/e2e-line/cdn`), 30000);
+  await until('its shop shows the session through the proxy', async () => viaCdn.$('#q-BIG-A'));
+  await viaCdn.bringToFront();  // clicks wait for a frame, which a background tab never draws
+  await viaCdn.select('#q-BIG-A', '3');
+  await viaCdn.click('#hold');
+  await until('its hold is made through the proxy', async () => /Pay within/.test(await text(viaCdn, '#deadline')));
+  check(cli('HGET', 'guichet:{e2e-line}:inv:BIG', 'h:A') === '3', 'Redis holds the seats of the fan behind the proxy');
+  for (const p of lines.cdn) await p.close();
 
   // --- Headers, tokens in URLs, CSP, page weight -----------------------------------------------
   for (const [p, hd] of checkedHeaders) {
