@@ -89,9 +89,12 @@ std::shared_ptr<const web_site> web_site::load(const std::string& root_dir) {
 
   std::map<std::string, strings, std::less<>> langs;
   for (auto lang : languages) langs[std::string(lang)] = read_strings(root / "i18n" / (std::string(lang) + ".json"));
-  for (auto& [lang, s] : langs)
-    for (auto& [key, text] : langs.begin()->second)
-      if (!s.count(key)) throw std::runtime_error((root / "i18n" / (lang + ".json")).string() + ": missing key '" + key + "'");
+  for (auto& [lang, s] : langs)  // every language has every key of every other
+    for (auto& [other_lang, other] : langs)
+      for (auto& [key, text] : other)
+        if (!s.count(key))
+          throw std::runtime_error((root / "i18n" / (lang + ".json")).string() + ": missing key '" + key + "' (in " +
+                                   other_lang + ".json)");
 
   for (auto& entry : fs::directory_iterator(root / "pages")) {
     const fs::path& p = entry.path();

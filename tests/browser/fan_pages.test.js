@@ -279,6 +279,8 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   await axe(wLate, 'wait (place in line, en)');
   await until('French place in line', async () => /Personnes devant vous : \d+/.test(await text(wTard, '#ahead')));
   await shot(wLate, 'wait-en');
+  await wLate.setViewport({ width: 320, height: 900 });
+  check(await wLate.evaluate(() => document.documentElement.scrollWidth <= 320), 'the waiting room reflows at 320 px: no sideways scrolling');
   await shot(wTard, 'wait-fr');
   await axe(wTard, 'wait (place in line, fr)');
   await until(`the late fan's place goes down (from ${first} ahead)`, async () => (await aheadOf(wLate)) < first, 15000);
@@ -295,6 +297,9 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   check(/30 of 30/.test(await text(shopEn, '#allowance')), 'the allowance reads 30 of 30');
   await axe(shopEn, 'shop (form, en)');
   await shot(shopEn, 'shop-en');
+  await shopEn.setViewport({ width: 320, height: 900 });  // 200 % zoom of a 640 px window (WCAG 1.4.10)
+  check(await shopEn.evaluate(() => document.documentElement.scrollWidth <= 320), 'the shop reflows at 320 px: no sideways scrolling');
+  await shopEn.setViewport({ width: 480, height: 900 });
   await shopEn.select('#q-ATH-A', '2');
   await shopEn.select('#q-SWM-A', '2');
   await shopEn.select('#q-GYM-A', '1');

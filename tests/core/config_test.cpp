@@ -164,6 +164,8 @@ TEST(config, the_production_example_draws_the_trust_boundaries) {
   EXPECT_FALSE(c.identity.issuer.empty());
   EXPECT_FALSE(c.audit.file.empty());
   EXPECT_GT(c.limits.door_per_ip_rate, 0u);
+  EXPECT_FALSE(c.web.root.empty());  // the fans' pages, behind the CDN
+  EXPECT_FALSE(c.demo.payment);      // never the demo's stand-in payment
   for (const secret_ref* s : {&c.secrets.admin_key, &c.secrets.payment_key, &c.redis.password, &c.redis.sentinel_password})
     EXPECT_TRUE(s->env.empty() && !s->file.empty());
 }

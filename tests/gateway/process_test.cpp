@@ -34,7 +34,7 @@ const std::string kShippedEnv =
 
 TEST(process, check_config_accepts_the_shipped_config) {
   int rc = -1;
-  auto out = run_command("env " + kShippedEnv + GUICHET_BINARY " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config", rc);
+  auto out = run_command("cd " GUICHET_SOURCE_DIR " && env " + kShippedEnv + GUICHET_BINARY " --config " GUICHET_SOURCE_DIR "/config/dev.toml --check-config", rc);
   EXPECT_EQ(rc, 0) << out;
 }
 

@@ -70,6 +70,8 @@ class surge : public ::testing::Test {
     replace_all(cfg, "hold_ttl = \"20s\"", "hold_ttl = \"5s\"");
     // The rooms ask for a (small) proof of work at the join: the fans solve it, as pages do.
     replace_all(cfg, "[rooms]\n", "[rooms]\njoin_pow_bits = 8\n");
+    // The template's web root is relative to the repository; this process runs elsewhere.
+    replace_all(cfg, "root = \"web\"", "root = \"" GUICHET_SOURCE_DIR "/web\"");
     config_ = dir_ + "/guichet.toml";
     std::ofstream(config_) << cfg;
 
