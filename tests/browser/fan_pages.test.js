@@ -246,6 +246,15 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   const closedReg = await open(`${base}/register/e2e/packs#token=${jwt('fan-after')}`);
   await until('after the window the register page says it closed', async () => /Registration closed on/.test(await text(closedReg, '#status')));
   await closedReg.close();
+  const undrawn = await open(`${base}/wait/e2e/packs#token=${jwt('fan-after')}`, { lang: 'fr' });
+  await until('a fan the draw did not pick is told so', async () => /Le tirage ne vous a pas attribué de créneau/.test(await text(undrawn, '#status')));
+  await axe(undrawn, 'wait (not drawn, fr)');
+  await undrawn.close();
+  const signedOut = await open(`${base}/shop/e2e/packs`);
+  await until('a shop without admission sends the fan to the waiting room', async () =>
+    /not been let into the shop/.test(await text(signedOut, '#status')) && !(await signedOut.$eval('#to-wait', (e) => e.hidden)));
+  await axe(signedOut, 'shop (not admitted, en)');
+  await signedOut.close();
 
   // --- The pre-queue: countdown on the server's clock, a wrong clock too ------------------------
   const wEn = await open(`${base}/wait/e2e/packs#token=${jwt(fans.en)}`);
@@ -425,6 +434,11 @@ http {
   check(hits > 0 && toOrigin < polls.cdn, `the proxy answers waiting fans' polls from its cache (${hits} hits, ${toOrigin} of ${polls.cdn} polls reached the origin)`);
   for (const p of lines.direct) await p.close();
   // Through the proxy all the way: admitted (ops speed the line up), a hold in the shop.
+  const pause = await api('POST', '/admin/rooms/e2e-line/cdn', env.GUICHET_ADMIN_KEY, { action: 'pause' });
+  check(pause.status === 200, 'ops pause the line');
+  await until('a waiting fan is told the sale is paused', async () => /Sales are paused for a moment/.test(await text(lines.cdn[1], '#status')), 35000);
+  await axe(lines.cdn[1], 'wait (paused, en)');
+  await api('POST', '/admin/rooms/e2e-line/cdn', env.GUICHET_ADMIN_KEY, { action: 'resume' });
   const admin = await api('POST', '/admin/rooms/e2e-line/cdn', env.GUICHET_ADMIN_KEY, { admit_rate: 1000 });
   check(admin.status === 200, 'ops speed the line up');
   const viaCdn = lines.cdn[0];
