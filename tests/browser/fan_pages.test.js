@@ -157,7 +157,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
     executablePath: CHROMIUM, headless: true, protocolTimeout: 60000,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=en-US'],
   });
-  const seenUrls = [], tokens = new Set(), cspViolations = [], checkedHeaders = new Map();
+  const seenUrls = [], tokens = new Set(), cspViolations = [], checkedHeaders = new Map(), notFound = [];
   async function open(url, { lang = 'en', clockOffsetMs = 0, width = 480 } = {}) {
     const page = await browser.newPage();
     await page.setViewport({ width, height: 900 });
@@ -176,6 +176,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
     page.on('pageerror', (e) => check(false, 'no script error on ' + page.url() + ': ' + e.message));
     page.on('response', (r) => {
       const u = new URL(r.url());
+      if (r.status() === 404) notFound.push(u.pathname);
       if (/^\/(register|wait|shop|static)\//.test(u.pathname) && r.status() < 300) checkedHeaders.set(u.pathname, r.headers());
     });
     await page.goto(url);
@@ -466,6 +467,7 @@ http {
     return [...tokens].some((t) => t && sent.includes(t));
   });
   check(tokens.size > 10 && leaks.length === 0, `no token in any of the ${seenUrls.length} URLs requested (${tokens.size} tokens)` + (leaks.length ? ': ' + leaks[0] : ''));
+  check(notFound.length === 0, 'no request of the pages got a 404' + (notFound.length ? ': ' + notFound.join(' ') : ''));
   check(cspViolations.length === 0, 'no Content-Security-Policy violation' + (cspViolations.length ? ': ' + cspViolations[0] : ''));
   const weights = {};
   for (const name of ['register', 'wait', 'shop']) {
