@@ -70,6 +70,7 @@ constexpr bool table_in_order() {
   return true;
 }
 static_assert(table_in_order(), "errc table must follow the enum order");
+static_assert(table.size() == errc_count, "one table row per errc");
 
 struct category final : std::error_category {
   const char* name() const noexcept override { return "guichet"; }
@@ -81,6 +82,12 @@ struct category final : std::error_category {
 const error_info& info(errc e) {
   auto i = static_cast<std::size_t>(e);
   return i < table.size() ? table[i].second : table[static_cast<std::size_t>(errc::internal)].second;
+}
+
+errc errc_from_code(std::string_view code) {
+  for (auto& [e, i] : table)
+    if (i.code == code) return e;
+  return errc::internal;
 }
 
 const std::error_category& guichet_category() {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string_view>
 #include <system_error>
 
@@ -82,6 +83,10 @@ struct error_info {
 };
 
 const error_info& info(errc e);
+/// How many errc values there are (the table's size).
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::registration_closed) + 1;
+/// The errc whose stable code this is; errc::internal when none.
+errc errc_from_code(std::string_view code);
 const std::error_category& guichet_category();
 inline std::error_code make_error_code(errc e) { return {static_cast<int>(e), guichet_category()}; }
 

@@ -65,6 +65,7 @@ net::awaitable<void> inventory::refresh(edition_view& v) {
   std::vector<std::string_view> keys(v.inv_keys.begin(), v.inv_keys.end()), argv(args.begin(), args.end());
   auto r = co_await w_.redis->eval(script::availability, keys, argv);
   if (r.ec || r.reply.elements.size() != 4 * ncat) co_return;
+  v.categories.clear();
   std::string b = "{\"edition\":\"" + e.id + "\",\"sessions\":[";
   std::size_t i = 0;
   for (std::size_t si = 0; si < e.sessions.size(); ++si) {
@@ -85,6 +86,9 @@ net::awaitable<void> inventory::refresh(edition_view& v) {
       if (c) b += ',';
       const auto& el = r.reply.elements;
       bool loaded = el[i].str != "-1";
+      if (loaded)
+        v.categories.push_back({e.id, s.id, s.categories[c].first, as_uint(el[i]), as_uint(el[i + 1]), as_uint(el[i + 2]),
+                           as_uint(el[i + 3])});
       b += "\"" + s.categories[c].first + "\":";
       b += loaded ? "{\"available\":" + std::to_string(as_uint(el[i + 1])) + ",\"capacity\":" +
                         std::to_string(as_uint(el[i])) + "}"

@@ -19,6 +19,16 @@ class inventory {
   void start();
   /// Public availability JSON of an edition, or nullptr (unknown edition, or never loaded).
   const std::string* availability(std::string_view edition) const;
+  /// One category's seats as last read (for /metrics): capacity = available + held + sold.
+  struct seats {
+    std::string_view edition, session, category;
+    std::uint64_t capacity, available, held, sold;
+  };
+  template <class F>
+  void each_seats(F&& f) const {
+    for (auto& e : editions_)
+      for (auto& s : e.categories) f(s);
+  }
 
  private:
   struct edition_view {
@@ -26,6 +36,7 @@ class inventory {
     std::vector<std::string> inv_keys;
     std::string body;
     bool loaded = false;
+    std::vector<inventory::seats> categories;  // the loaded ones
   };
   boost::asio::awaitable<void> refresh_loop();
   boost::asio::awaitable<void> refresh(edition_view& e);

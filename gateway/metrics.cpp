@@ -1,8 +1,15 @@
 #include "gateway/metrics.hpp"
 
+#include "gateway/inventory.hpp"
 #include "gateway/jwks_watch.hpp"
+#include "gateway/room_cache.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 namespace guichet {
 namespace {
@@ -77,6 +84,16 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
     sample(out, "guichet_http_request_duration_seconds_count", route, count);
   });
 
+  head(out, "guichet_http_errors_total", "counter", "Error answers by route and stable error code.");
+  all_routes([&](std::size_t r) {
+    for (std::size_t e = 1; e < errc_count; ++e) {
+      auto v = sum(ws, [&](const worker_stats& w) -> const counter& { return w.http.errors[r][e]; });
+      if (v == 0) continue;
+      sample(out, "guichet_http_errors_total",
+             "route=\"" + route_name(r) + "\",code=\"" + std::string(info(static_cast<errc>(e)).code) + "\"", v);
+    }
+  });
+
   struct simple {
     const char* name;
     const char* type;
@@ -145,6 +162,92 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
     sample(out, "guichet_identity_jwks_reload_failures_total", "", identity->failures());
   }
   return out;
+}
+
+void render_room_metrics(std::string& out, const room_cache& rooms, const inventory& stock) {
+  struct gauge {
+    const char* name;
+    const char* help;
+    std::uint64_t (*get)(const room_state&);
+  };
+  static constexpr gauge gauges[] = {
+      {"guichet_room_waiting", "Fans in line not yet let in (tail - serving).",
+       [](const room_state& s) -> std::uint64_t { return s.tail > s.serving ? s.tail - s.serving : 0; }},
+      {"guichet_room_serving", "The serving counter: positions below it may be admitted.",
+       [](const room_state& s) -> std::uint64_t { return s.serving; }},
+      {"guichet_room_tail", "Queue numbers handed out (the next one).", [](const room_state& s) -> std::uint64_t { return s.tail; }},
+      {"guichet_room_admit_rate", "Fans let in per second (live setting).",
+       [](const room_state& s) -> std::uint64_t { return s.rate; }},
+      {"guichet_room_active_shoppers", "Fans in the shop now.", [](const room_state& s) -> std::uint64_t { return s.active; }},
+      {"guichet_room_max_active", "The shop's ceiling of active shoppers (live setting).",
+       [](const room_state& s) -> std::uint64_t { return s.max_active; }},
+  };
+  auto labels = [](const room_cache::room& r) { return "edition=\"" + r.edition->id + "\",phase=\"" + r.phase->id + "\""; };
+  for (auto& g : gauges) {
+    head(out, g.name, "gauge", g.help);
+    rooms.each([&](const room_cache::room& r) {
+      if (r.loaded) sample(out, g.name, labels(r), g.get(r.state));
+    });
+  }
+  head(out, "guichet_room_status", "gauge", "The room's status as fans see it: 1 for the current one.");
+  rooms.each([&](const room_cache::room& r) {
+    if (!r.loaded) return;
+    auto now = to_string(status_of(*r.phase, r.state, r.state.now_ms));
+    for (auto st : {room_status::pre_queue, room_status::open, room_status::paused, room_status::sold_out, room_status::closed})
+      sample(out, "guichet_room_status", labels(r) + ",status=\"" + std::string(to_string(st)) + "\"", to_string(st) == now);
+  });
+  head(out, "guichet_room_stock", "gauge",
+       "The phase's stock: 1 for the current one (in: seats available; held: all in holds; out: sold out).");
+  rooms.each([&](const room_cache::room& r) {
+    if (!r.loaded) return;
+    for (auto st : {"in", "held", "out"})
+      sample(out, "guichet_room_stock", labels(r) + ",stock=\"" + st + "\"", r.state.stock == st);
+  });
+  head(out, "guichet_seats", "gauge", "Seats per session and category by state (available + held + sold = capacity).");
+  stock.each_seats([&](const inventory::seats& s) {
+    std::string l = "edition=\"" + std::string(s.edition) + "\",session=\"" + std::string(s.session) + "\",category=\"" +
+                    std::string(s.category) + "\",state=\"";
+    sample(out, "guichet_seats", l + "available\"", s.available);
+    sample(out, "guichet_seats", l + "held\"", s.held);
+    sample(out, "guichet_seats", l + "sold\"", s.sold);
+  });
+}
+
+void render_process_metrics(std::string& out) {
+  // /proc/self/stat: utime and stime (fields 14, 15) in clock ticks, starttime (22) in ticks
+  // since boot, rss (24) in pages.
+  std::ifstream stat("/proc/self/stat");
+  std::string line;
+  std::getline(stat, line);
+  auto close = line.rfind(')');
+  std::istringstream rest(close == std::string::npos ? std::string() : line.substr(close + 2));
+  std::vector<std::string> f;
+  for (std::string x; rest >> x;) f.push_back(x);  // f[0] is field 3 (state)
+  auto field = [&](std::size_t n) { return n - 3 < f.size() ? std::strtod(f[n - 3].c_str(), nullptr) : 0.0; };
+  const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK)), page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+  double boot = 0;
+  std::ifstream st("/proc/stat");
+  for (std::string l; std::getline(st, l);)
+    if (l.rfind("btime ", 0) == 0) boot = std::strtod(l.c_str() + 6, nullptr);
+  std::uint64_t fds = 0;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (auto* e = ::readdir(d))
+      if (e->d_name[0] != '.') ++fds;
+    ::closedir(d);
+    if (fds) --fds;  // the directory stream's own descriptor
+  }
+  char buf[64];
+  head(out, "process_cpu_seconds_total", "counter", "User and system CPU time spent, in seconds.");
+  std::snprintf(buf, sizeof buf, "%.2f", (field(14) + field(15)) / hz);
+  out += std::string("process_cpu_seconds_total ") + buf + "\n";
+  head(out, "process_resident_memory_bytes", "gauge", "Resident memory size, in bytes.");
+  sample(out, "process_resident_memory_bytes", "", static_cast<std::uint64_t>(field(24) * page));
+  head(out, "process_open_fds", "gauge", "Open file descriptors (client connections, Redis, listeners, files).");
+  sample(out, "process_open_fds", "", fds);
+  head(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.");
+  sample(out, "process_start_time_seconds", "", static_cast<std::uint64_t>(boot + field(22) / hz));
+  head(out, "guichet_build_info", "gauge", "The running build: 1, labelled with its version.");
+  sample(out, "guichet_build_info", "version=\"" GUICHET_VERSION "\"", 1);
 }
 
 }  // namespace guichet

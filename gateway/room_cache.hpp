@@ -44,6 +44,10 @@ class room_cache {
 
   explicit room_cache(worker& w);
   room* find(std::string_view edition, std::string_view phase);
+  template <class F>
+  void each(F&& f) const {
+    for (auto& r : rooms_) f(r);
+  }
   /// Starts the refresher; it stops by itself when the worker drains.
   void start();
   /// Config reloaded: push the new live knobs on the next refresh.

@@ -238,6 +238,14 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     auto wec = seen(wec0);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
     w.stats.record(route, raw ? raw_status : static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
+    if (!raw && res.result_int() >= 400) {  // every error body starts the same way (error_response)
+      constexpr std::string_view lead = R"({"error":{"code":")";
+      std::string_view body = res.body();
+      if (body.starts_with(lead)) {
+        body.remove_prefix(lead.size());
+        w.stats.record_error(route, errc_from_code(body.substr(0, body.find('"'))));
+      }
+    }
     if (wec) {
       if (wec == beast::error::timeout) hs.deadline_closes.add();
       break;

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "core/errc.hpp"
+
 namespace guichet {
 
 /// A counter written by one worker thread and read by the /metrics writer on any thread.
@@ -17,8 +19,9 @@ struct counter {
 inline constexpr std::array<int, 20> kCountedStatuses{200, 201, 204, 304, 400, 401, 403, 404, 405, 408,
                                                        409, 410, 413, 415, 422, 429, 431, 500, 502, 503};
 /// Latency histogram bucket bounds, in microseconds.
-inline constexpr std::array<std::uint32_t, 12> kLatencyBucketsUs{50,   100,   250,    500,    1'000,  2'500,
-                                                                 5'000, 10'000, 25'000, 100'000, 500'000, 2'000'000};
+/// The first ones resolve polls answered from memory (a state poll takes ~10-30 us end to end).
+inline constexpr std::array<std::uint32_t, 16> kLatencyBucketsUs{
+    10, 25, 50, 100, 250, 500, 1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 2'000'000};
 inline constexpr std::size_t kMaxRoutes = 64;  // one extra row counts requests that matched no route
 
 /// Every counter of one worker thread, declared together (Envoy's ALL_*_STATS idea). Each
@@ -34,7 +37,10 @@ struct worker_stats {
     counter connections_rejected;
     counter rate_limited;
     counter deadline_closes;
+    /// Error answers by route and stable error code (409 alone mixes not_yet with sold_out).
+    std::array<std::array<counter, errc_count>, kMaxRoutes + 1> errors;
   } http;
+
   struct redis_stats {
     counter commands;
     counter inflight;
@@ -50,6 +56,11 @@ struct worker_stats {
     counter not_primary;         // connections dropped: ROLE not master, or READONLY/LOADING/MASTERDOWN
   } redis;
 
+  /// Records the stable code of an error answer.
+  void record_error(std::size_t route, errc e) {
+    if (route > kMaxRoutes) route = kMaxRoutes;
+    http.errors[route][static_cast<std::size_t>(e) < errc_count ? static_cast<std::size_t>(e) : 0].add();
+  }
   /// Records one finished request. `route` may be kMaxRoutes for "no route".
   void record(std::size_t route, int status, std::uint64_t micros) {
     if (route > kMaxRoutes) route = kMaxRoutes;
