@@ -5,7 +5,7 @@ packages=(
   build-essential cmake pkg-config make
   libboost1.81-dev libhiredis-dev libsimdjson-dev libjemalloc-dev libtomlplusplus-dev libssl-dev
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
-  redis-server redis-tools redis-sentinel nginx-light prometheus python3 curl openssl stunnel4
+  redis-server redis-tools redis-sentinel nginx-light prometheus python3 python3-yaml curl openssl stunnel4
   chromium fonts-dejavu-core
 )
 [ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
