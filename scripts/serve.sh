@@ -37,6 +37,9 @@ guichet is up on http://127.0.0.1:$gw_port (redis-server on 127.0.0.1:$redis_por
   curl -s http://127.0.0.1:$gw_port/metrics
   curl -s http://127.0.0.1:$gw_port/rooms/demo/open/state
   curl -s http://127.0.0.1:$gw_port/editions/demo/availability
+This run's secrets (generated now unless already set in the environment; paste them into another
+shell to mint tokens with scripts/mint_jwt.py or call the admin and payment endpoints):
+  export GUICHET_JWT_KEY='$GUICHET_JWT_KEY' GUICHET_ADMIN_KEY='$GUICHET_ADMIN_KEY' GUICHET_PAYMENT_KEY='$GUICHET_PAYMENT_KEY'
 Ctrl-C stops both.
 TXT
 curl -s "http://127.0.0.1:$gw_port/readyz"; echo
