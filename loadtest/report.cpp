@@ -136,6 +136,14 @@ void latency_json(json& j, const histogram& h) {
 
 }  // namespace
 
+// Answers that did what was asked (2xx, 3xx): a refusal is fast, and it is not throughput.
+static std::uint64_t succeeded(const endpoint_stats& s) {
+  std::uint64_t n = 0;
+  for (auto& [k, v] : s.outcomes)
+    if (!k.empty() && (k[0] == '2' || k[0] == '3')) n += v;
+  return n;
+}
+
 bool report::ok() const { return (!audit || audit->ok()) && (!surge || surge->ok()); }
 
 void print_report(const report& r, std::ostream& out) {
@@ -145,12 +153,18 @@ void print_report(const report& r, std::ostream& out) {
 
   out << "\n-- throughput and latency per endpoint (latency from the intended send time)\n";
   out << std::left << std::setw(13) << "endpoint" << std::right << std::setw(10) << "requests" << std::setw(10) << "req/s"
-      << std::setw(9) << "p50 ms" << std::setw(9) << "p90 ms" << std::setw(9) << "p99 ms" << std::setw(10) << "p99.9 ms"
-      << std::setw(10) << "max ms" << "\n";
+      << std::setw(10) << "ok/s" << std::setw(9) << "p50 ms" << std::setw(9) << "p90 ms" << std::setw(9) << "p99 ms"
+      << std::setw(10) << "p99.9 ms" << std::setw(10) << "max ms" << "\n";
+  std::vector<std::string> refused;
   for (auto& row : rows(r)) {
     auto& h = row.s->latency;
+    const std::uint64_t ok = succeeded(*row.s);
+    if (row.s->requests >= 100 && ok * 2 < row.s->requests)
+      refused.push_back(std::string(to_string(row.ep)) + ": " + fixed(100.0 * static_cast<double>(row.s->requests - ok) /
+                                                                         static_cast<double>(row.s->requests), 1) + " %");
     out << std::left << std::setw(13) << to_string(row.ep) << std::right << std::setw(10) << row.s->requests
-        << std::setw(10) << fixed(static_cast<double>(row.s->requests) / row.seconds, 0) << std::setw(9)
+        << std::setw(10) << fixed(static_cast<double>(row.s->requests) / row.seconds, 0) << std::setw(10)
+        << fixed(static_cast<double>(ok) / row.seconds, 0) << std::setw(9)
         << ms(h.quantile(0.5)) << std::setw(9) << ms(h.quantile(0.9)) << std::setw(9) << ms(h.quantile(0.99))
         << std::setw(10) << ms(h.quantile(0.999)) << std::setw(10) << ms(h.max()) << "\n";
   }
@@ -159,10 +173,14 @@ void print_report(const report& r, std::ostream& out) {
     auto all = r.main->all_latencies();
     out << std::left << std::setw(13) << (r.registration ? "all but reg." : "all") << std::right << std::setw(10)
         << r.main->total_requests() << std::setw(10) << fixed(static_cast<double>(r.main->total_requests()) / secs, 0)
-        << std::setw(9) << ms(all.quantile(0.5)) << std::setw(9) << ms(all.quantile(0.9)) << std::setw(9)
+        << std::setw(10) << "" << std::setw(9) << ms(all.quantile(0.5)) << std::setw(9) << ms(all.quantile(0.9)) << std::setw(9)
         << ms(all.quantile(0.99)) << std::setw(10) << ms(all.quantile(0.999)) << std::setw(10) << ms(all.max()) << "\n";
   }
 
+  out << "   (ok/s: answers that did what was asked, 2xx and 3xx; refusals are counted in req/s only)\n";
+  for (auto& w : refused)
+    out << "   WARNING: MOST ANSWERS WERE REFUSALS (" << w << " not 2xx/3xx): this measures how fast the gateway says no,\n"
+        << "            not how fast it serves; see the codes below\n";
   if (r.load && r.load->late) out << "   open loop: " << r.load->late << " requests left more than 1 ms late (counted in the latencies)\n";
 
   auto errs = errors_by_code(r);
@@ -240,6 +258,7 @@ bool write_json(const report& r, const std::string& path) {
   for (auto& row : rows(r)) {
     j.key(to_string(row.ep)).open('{');
     j.kv("requests", row.s->requests).kv("per_second", static_cast<double>(row.s->requests) / row.seconds);
+    j.kv("succeeded", succeeded(*row.s)).kv("succeeded_per_second", static_cast<double>(succeeded(*row.s)) / row.seconds);
     latency_json(j, row.s->latency);
     j.key("outcomes").open('{');
     for (auto& [k, v] : row.s->outcomes) j.kv(k, v);
