@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON
 
-.PHONY: all setup build test fuzz demo demo-ha serve surge bench compare ha-compare asan tsan clean
+.PHONY: all setup build test fuzz demo demo-ha demo-fleet serve surge bench compare ha-compare asan tsan clean
 
 all: build
 
@@ -37,6 +37,12 @@ demo: setup build
 ## the purchases: the report shows when the gateway could not answer, the audit must still pass.
 demo-ha: setup build
 	bash scripts/surge.sh --ha
+
+## The same opening day through a fleet: GATEWAYS gateways (3) sharing the Redis, behind nginx as
+## load balancer and caching proxy standing in for the CDN (deploy/nginx/guichet-cdn.conf); the
+## report is followed by the offload per endpoint (requests the proxy saw vs reached the gateways).
+demo-fleet: setup build
+	bash scripts/surge.sh --fleet $${GATEWAYS:-3}
 
 ## Set up, build, start a local redis-server and the gateway with config/dev.toml and leave them
 ## running for curl (Ctrl-C stops both).

@@ -10,6 +10,11 @@
 # one replica to acknowledge every sale, replicas_ack = 1), and the primary is killed with
 # SIGKILL in the middle of the purchases. The report shows when the gateway could not answer;
 # the audit, reading the promoted replica, must still find every sale.
+#
+# --fleet N: N gateways sharing the Redis, behind nginx as load balancer and caching proxy
+# standing in for the CDN (deploy/nginx/guichet-cdn.conf). The harness goes through the proxy;
+# after the report, the offload: per endpoint, requests the proxy saw and requests that reached
+# the gateways (also in $OUT/offload.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -19,9 +24,16 @@ OUT=${OUT:-loadtest-out}
 run=$(mktemp -d /tmp/guichet-surge-XXXXXX)
 pids=()
 ha=0
+fleet=0
 args=()
-for a in "$@"; do
-  if [ "$a" = --ha ]; then ha=1; else args+=("$a"); fi
+while (( $# )); do
+  case $1 in
+    --ha) ha=1 ;;
+    --fleet) fleet=${2:?--fleet needs a number of gateways}; shift ;;
+    --fleet=*) fleet=${1#--fleet=} ;;
+    *) args+=("$1") ;;
+  esac
+  shift
 done
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
@@ -67,11 +79,31 @@ fi
 "$BUILD/gateway/guichet" --config "$run/guichet.toml" 2>"$run/guichet.log" & pids+=($!)
 wait_ready "$gw_port"
 echo "gateway on 127.0.0.1:$gw_port, redis-server on 127.0.0.1:$redis_port; config $run/guichet.toml"
+target=()
+if (( fleet > 0 )); then
+  # N-1 more gateways on their own ports, the same config otherwise, then nginx in front.
+  upstreams="server 127.0.0.1:$gw_port max_fails=0;"
+  for i in $(seq 2 "$fleet"); do
+    p=$(free_port)
+    sed "0,/^port = .*/s//port = $p/" "$run/guichet.toml" > "$run/guichet-$i.toml"
+    "$BUILD/gateway/guichet" --config "$run/guichet-$i.toml" 2>>"$run/guichet.log" & pids+=($!)
+    wait_ready "$p"
+    upstreams+=" server 127.0.0.1:$p max_fails=0;"
+  done
+  nginx_port=$(free_port); mkdir -p "$run/nginx"
+  sed -e "s|@WORKERS@|2|" -e "s|@USER@|$([ "$(id -u)" = 0 ] && echo 'user root;')|" -e "s|@DIR@|$run/nginx|g" \
+      -e "s|@UPSTREAMS@|$upstreams|" -e "s|@LISTEN@|127.0.0.1:$nginx_port|" deploy/nginx/guichet-cdn.conf > "$run/nginx/nginx.conf"
+  nginx -t -q -p "$run/nginx" -c "$run/nginx/nginx.conf"
+  nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" -g 'daemon off;' & nginx_pid=$!; pids+=($nginx_pid)
+  wait_ready "$nginx_port"
+  echo "fleet: $fleet gateways behind nginx (load balancer and cache) on 127.0.0.1:$nginx_port"
+  target=(--target "127.0.0.1:$nginx_port")
+fi
 mkdir -p "$OUT"
 cp "$run/guichet.toml" "$OUT/guichet.toml"
 set +e
 "$BUILD/loadtest/guichet-loadtest" surge --config "$run/guichet.toml" --fans "$FANS" --mix packs:0.7,single:0.3 \
-  --out "$OUT" "${args[@]}" &
+  --out "$OUT" "${target[@]}" "${args[@]}" &
 harness=$!
 if (( ha )); then
   # The middle of the purchases: 8 s after the first slot opens.
@@ -94,6 +126,29 @@ fi
 wait "$harness"
 rc=$?
 set -e
+if (( fleet > 0 )); then
+  kill -QUIT "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true  # flushes the access log
+  # Offload per endpoint: what the proxy saw, what reached a gateway ($upstream_addr is "-"
+  # when the cache answered).
+  awk '
+    function ep(m, u) {
+      if (u ~ /^\/rooms\/[^\/]+\/[^\/]+\/state$/) return "state";
+      if (u ~ /\/availability$/) return "availability";
+      if (u ~ /^\/rooms\/[^\/]+\/[^\/]+\/(register|join|position|admit|heartbeat)$/) { sub(/.*\//, "", u); return u }
+      if (u ~ /\/holds$/) return "hold";
+      if (u ~ /\/confirm$/) return "confirm";
+      if (m == "DELETE") return "release";
+      if (u ~ /^\/(wait|shop|register|static)\//) return "pages";
+      return "other";
+    }
+    { e = ep($1, $2); seen[e]++; if ($5 != "-") origin[e]++; total++; if ($5 != "-") to++ }
+    END {
+      printf "\n-- offload: requests the proxy saw vs requests that reached the %d gateways\n", n;
+      printf "%-14s %10s %10s %9s\n", "endpoint", "proxy", "origins", "offload";
+      for (e in seen) printf "%-14s %10d %10d %8.1f%%\n", e, seen[e], origin[e], 100 * (seen[e] - origin[e]) / seen[e];
+      printf "%-14s %10d %10d %8.1f%%\n", "all", total, to, total ? 100 * (total - to) / total : 0;
+    }' n="$fleet" "$run/nginx/access.log" | tee "$OUT/offload.txt"
+fi
 if grep -q '"level":"error"' "$run/guichet.log"; then
   echo "gateway errors logged during the run:"; grep '"level":"error"' "$run/guichet.log" | head -20
 fi
