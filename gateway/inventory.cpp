@@ -1,6 +1,7 @@
 #include "gateway/inventory.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -128,6 +129,19 @@ net::awaitable<void> inventory::reap_loop() {
         if (due.reply.elements.size() < 100) break;
       }
     }
+    // How late the reaper is: the oldest deadline still waiting, over every edition (0 when none
+    // is overdue). Reaping is concurrent and re-checked in Redis, so any lag past a second or two
+    // means Redis or this worker cannot keep up.
+    std::int64_t lag = 0;
+    for (auto& v : editions_) {
+      if (!w_.redis->ready() || w_.draining) break;
+      std::string deadlines = keys::hold_deadlines(v.edition->id);
+      std::string_view oldest[] = {"ZRANGE", deadlines, "0", "0", "WITHSCORES"};
+      auto o = co_await w_.redis->command(oldest);
+      if (!o.ec && o.reply.elements.size() == 2)
+        lag = std::max<std::int64_t>(lag, worker::now_ms() - static_cast<std::int64_t>(as_uint(o.reply.elements[1])));
+    }
+    w_.stats.reaper_lag_ms.v.store(static_cast<std::uint64_t>(std::max<std::int64_t>(lag, 0)), std::memory_order_relaxed);
   }
 }
 

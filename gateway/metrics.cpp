@@ -132,6 +132,15 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
     head(out, s.name, s.type, s.help);
     sample(out, s.name, "", sum(ws, s.get));
   }
+  head(out, "guichet_reaper_lag_seconds", "gauge",
+       "How overdue the oldest unpaid hold still waiting for the expiry reaper is (0: none overdue).");
+  {
+    char lag[32];
+    std::snprintf(lag, sizeof lag, "%.3f", static_cast<double>(sum(ws, [](const worker_stats& w) -> const counter& {
+                                                return w.reaper_lag_ms;
+                                              })) / 1000.0);
+    out += std::string("guichet_reaper_lag_seconds ") + lag + "\n";
+  }
 
   head(out, "guichet_redis_errors_total", "counter", "Redis commands that did not succeed, by kind.");
   struct kind {

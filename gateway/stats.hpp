@@ -56,6 +56,9 @@ struct worker_stats {
     counter not_primary;         // connections dropped: ROLE not master, or READONLY/LOADING/MASTERDOWN
   } redis;
 
+  /// Worker 0's expiry reaper: how overdue the oldest hold still waiting is, in ms (a gauge).
+  counter reaper_lag_ms;
+
   /// Records the stable code of an error answer.
   void record_error(std::size_t route, errc e) {
     if (route > kMaxRoutes) route = kMaxRoutes;

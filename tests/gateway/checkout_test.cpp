@@ -396,6 +396,13 @@ TEST_F(checkout_test, holds_expire_back_to_inventory_and_late_confirm_is_410) {
   EXPECT_EQ(field(keys::inventory("test-ed", "S3"), "a:A"), 46);
   while (worker::now_ms() < deadline + 1'000) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(field(keys::inventory("test-ed", "S3"), "a:A"), 50);  // returned within deadline + 1 s
+  // The reaper reports itself caught up (the lag gauge ops alert on).
+  http_client m(gw->port());
+  auto metrics = m.request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  auto at = metrics->body.find("\nguichet_reaper_lag_seconds ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_LT(std::stod(metrics->body.substr(at + 28)), 1.0);
   EXPECT_EQ(redis.cli({"HGET", keys::hold("test-ed", id), "status"}), "expired");
   EXPECT_EQ(field(keys::account("test-ed", "exp-0"), "total"), 0);
   auto late = service("POST", "/editions/test-ed/holds/" + id + "/confirm", R"({"payment_ref":"late"})");
