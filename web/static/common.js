@@ -97,8 +97,9 @@
   G.errorText = (r, vars) => {
     const e = r.error || { code: 'other', message: '' };
     if (String(e.code).startsWith('token_')) return G.t('err_token');
-    const all = Object.assign({ left: G.duration(1000 * (r.retryAfter || 1)) }, e, vars);
+    const all = Object.assign({}, e, vars);
     if (e.code === 'rate_limited') all.left = G.duration(1000 * (r.retryAfter || 1));
+    if (all.left === undefined && all.limit !== undefined) all.left = all.limit;  // over the limit by itself
     return G.has('err_' + e.code) ? G.t('err_' + e.code, all) : G.t('err_other', { code: e.code, message: e.message });
   };
 })();
