@@ -96,10 +96,25 @@ std::shared_ptr<const web_site> web_site::load(const std::string& root_dir) {
           throw std::runtime_error((root / "i18n" / (lang + ".json")).string() + ": missing key '" + key + "' (in " +
                                    other_lang + ".json)");
 
+  // Pieces every page shares (the head, the header), pasted in by {{include:name}} first.
+  auto expand = [&](const fs::path& page, std::string text) {
+    for (std::size_t at; (at = text.find("{{include:")) != std::string::npos;) {
+      auto close = text.find("}}", at);
+      if (close == std::string::npos) throw std::runtime_error(page.string() + ": unclosed {{include:");
+      const fs::path part = root / "partials" / text.substr(at + 10, close - at - 10);
+      if (part.filename() != part.lexically_relative(root / "partials") || !fs::is_regular_file(part))
+        throw std::runtime_error(page.string() + ": no partial '" + text.substr(at + 10, close - at - 10) + "' in partials/");
+      std::string piece = read_file(part);
+      while (!piece.empty() && piece.back() == '\n') piece.pop_back();
+      text.replace(at, close + 2 - at, piece);
+    }
+    return text;
+  };
+
   for (auto& entry : fs::directory_iterator(root / "pages")) {
     const fs::path& p = entry.path();
     if (!entry.is_regular_file() || p.extension() != ".html") continue;
-    const std::string tpl = read_file(p);
+    const std::string tpl = expand(p, read_file(p));
     for (auto& [lang, s] : langs) {
       std::string json = "{";
       for (auto& [key, text] : s) {

@@ -13,6 +13,7 @@ namespace guichet {
 ///             {{asset:name}} (an asset's hashed URL), {{lang}}, {{strings}} (every string of the
 ///             language as JSON, for the scripts)
 ///   i18n/     en.json and fr.json, flat {"key": "text"}; both must have the same keys
+///   partials/ pieces the pages share, pasted in first by {{include:name}} (one level)
 /// Every page is rendered once per language at load. Nothing is read from disk afterwards.
 class web_site {
  public:

@@ -68,6 +68,14 @@ TEST_F(web_root, pages_are_rendered_per_language_with_hashed_asset_urls) {
   EXPECT_FALSE(site->page("nope", "en"));
 }
 
+TEST_F(web_root, shared_pieces_are_included_before_rendering) {
+  fs::create_directories(dir / "partials");
+  write("partials/head.html", "<h2>{{t:site}}</h2>\n");
+  write("pages/shop.html", "<main>{{include:head.html}}|{{t:hello}}</main>");
+  auto site = web_site::load(dir.string());
+  EXPECT_EQ(site->page("shop", "fr")->body, "<main><h2>Billetterie</h2>|Bonjour</main>");
+}
+
 TEST_F(web_root, a_broken_root_is_refused_naming_the_file_and_the_problem) {
   write("i18n/fr.json", R"({"hello":"Bonjour"})");
   EXPECT_NE(error().find("fr.json: missing key 'site' (in en.json)"), std::string::npos) << error();
@@ -78,6 +86,10 @@ TEST_F(web_root, a_broken_root_is_refused_naming_the_file_and_the_problem) {
   EXPECT_NE(error().find("wait.html: no string 'nope'"), std::string::npos) << error();
   write("pages/wait.html", "{{asset:missing.js}}");
   EXPECT_NE(error().find("wait.html: no asset 'missing.js' in static/"), std::string::npos) << error();
+  write("pages/wait.html", "{{include:head.html}}");
+  EXPECT_NE(error().find("wait.html: no partial 'head.html' in partials/"), std::string::npos) << error();
+  write("pages/wait.html", "{{include:../i18n/en.json}}");
+  EXPECT_NE(error().find("wait.html: no partial '../i18n/en.json'"), std::string::npos) << error();
   write("pages/wait.html", "{{whatever}}");
   EXPECT_NE(error().find("wait.html: unknown placeholder {{whatever}}"), std::string::npos) << error();
   write("pages/wait.html", "{{lang");
