@@ -294,6 +294,12 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   await shot(wTard, 'wait-fr');
   await axe(wTard, 'wait (place in line, fr)');
   await until(`the late fan's place goes down (from ${first} ahead)`, async () => (await aheadOf(wLate)) < first, 15000);
+  const before = await wLate.$eval('#place', (e) => e.dataset.position);
+  await wLate.reload();
+  await until('a reload keeps the same place', async () => (await wLate.$eval('#place', (e) => e.dataset.position)) === before ||
+    wLate.url().includes('/shop/'));
+  check(await wLate.evaluate(() => sessionStorage.getItem(G.key('queue'))) === q || wLate.url().includes('/shop/'),
+        'the reloaded page kept its queue token (no second join)');
 
   // --- Everyone is admitted by themselves and reaches the shop ---------------------------------
   for (const [name, p] of [['en', wEn], ['fr', wFr], ['wrong clock', wClock], ['late', wLate], ['tard', wTard]])
