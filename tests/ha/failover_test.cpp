@@ -306,7 +306,11 @@ void failover_under_storm(bool freeze) {
     EXPECT_NE(m->body.find("guichet_redis_primary_info{address=\"127.0.0.1:" + std::to_string(new_primary) + "\"} 1"),
               std::string::npos)
         << m->body.substr(m->body.find("guichet_redis_primary_info"), 120);
-    EXPECT_NE(m->body.find("guichet_redis_failovers_total 1"), std::string::npos);
+    // At least the one failover the test caused (Sentinel may promote twice in a row under load:
+    // a CI run saw 36455 -> 43273 -> 33659 within 2 s, and the gateways counted both).
+    auto at = m->body.find("\nguichet_redis_failovers_total ");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_GE(std::stoll(m->body.substr(at + 31)), 1);
   }
   auto report = audit(g1->config_path, out.ledger);
   EXPECT_TRUE(report.ok()) << describe(report);
