@@ -123,7 +123,9 @@ std::shared_ptr<const web_site> web_site::load(const std::string& root_dir) {
       }
       json += "}";
       std::string safe_json;  // inside <script type="application/json">: no "</script>"
-      for (char c : json) safe_json += c == '<' ? std::string("\\u003c") : std::string(1, c);
+      for (char c : json)
+        if (c == '<') safe_json += "\\u003c";
+        else safe_json += c;
 
       std::string out;
       std::size_t at = 0;
