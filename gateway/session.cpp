@@ -1,4 +1,5 @@
 #include <array>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "gateway/header_block.hpp"
 #include "gateway/http_date.hpp"
 #include "gateway/log.hpp"
 #include "gateway/responses.hpp"
@@ -136,9 +138,26 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     router::match m{router::match::kind::not_found};
 
     arm(w.cfg.timeouts.header);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, tuple);
+    // The whole header block is in the buffer before Beast parses it, so that a folded line can
+    // be refused (RFC 9112 5.2) rather than joined; a block over the limit is left to Beast (431).
+    boost::system::error_code hec;
+    bool folded = false;
+    for (std::size_t from = 0;;) {
+      auto b = scan_header_block({static_cast<const char*>(buffer.data().data()), buffer.size()}, from);
+      folded = b.folded;
+      if (b.complete || buffer.size() >= limits.header_bytes) break;
+      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(limits.header_bytes - buffer.size()), tuple);
+      if (rec) {
+        hec = rec;
+        break;
+      }
+      buffer.commit(n);
+    }
+    if (!hec && !folded) std::tie(hec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, tuple);
     auto started = steady_clock::now();
-    if (hec) {
+    if (folded) {
+      failed = errc::bad_request;
+    } else if (hec) {
       failed = read_error(seen(hec));
       if (!failed) break;
     } else {

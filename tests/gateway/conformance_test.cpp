@@ -86,6 +86,40 @@ TEST_F(conformance_test, rfc9112_3_2_missing_or_repeated_host_is_400) {
   EXPECT_EQ(r->status, 200);
 }
 
+// RFC 9112 5.2: obsolete line folding (a field line continued on a line that starts with a space
+// or tab) is refused, not joined; 2.2: so is whitespace between the request line and the first
+// field. Both whether the fold arrives in the first segment or in a later one.
+TEST_F(conformance_test, rfc9112_5_2_obs_fold_and_leading_whitespace_are_400_and_close) {
+  for (std::string raw : {"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n",
+                          "GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n\tb\r\n\r\n",
+                          "GET /healthz HTTP/1.1\r\n Host: x\r\n\r\n"}) {
+    auto [r, closed] = exchange(raw + "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", true);
+    ASSERT_TRUE(r) << raw;
+    EXPECT_EQ(r->status, 400) << raw;
+    EXPECT_NE(r->body.find("\"bad_request\""), std::string::npos) << r->body;
+    EXPECT_TRUE(closed) << raw;
+  }
+  http_client c(gw->port(), 2s);
+  ASSERT_TRUE(c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.send_raw("\n"));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.send_raw(" b\r\n\r\n"));
+  auto r = c.read();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_TRUE(c.closed_by_peer());
+  // A header block that arrives a few bytes at a time, unfolded, is served.
+  http_client d(gw->port(), 2s);
+  for (std::string part : {"GET /hea", "lthz HTTP/1.1\r", "\nHost: x\r\n", "\r", "\n"}) {
+    ASSERT_TRUE(d.send_raw(part));
+    std::this_thread::sleep_for(20ms);
+  }
+  auto ok = d.read();
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
 // RFC 9112 3.2.2: a server MUST accept the absolute form; it is routed by its path.
 TEST_F(conformance_test, rfc9112_3_2_2_absolute_form_is_routed_like_origin_form) {
   auto [r, closed] = exchange("GET http://gateway.example/healthz HTTP/1.1\r\nHost: gateway.example\r\n\r\n");
