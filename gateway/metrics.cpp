@@ -41,6 +41,28 @@ void sample(std::string& out, const char* name, const std::string& labels, std::
   out += '\n';
 }
 
+/// One labelled series of a histogram summed over the workers; nothing when it saw nothing.
+template <class F>
+void histogram(std::string& out, const std::string& name, const std::string& labels,
+               std::span<const worker_stats* const> ws, F&& get) {
+  auto count = sum(ws, [&](const worker_stats& w) -> const counter& { return get(w).count; });
+  if (count == 0) return;
+  const std::string bucket = name + "_bucket";
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < kLatencyBucketsUs.size(); ++b) {
+    cumulative += sum(ws, [&](const worker_stats& w) -> const counter& { return get(w).le[b]; });
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", kLatencyBucketsUs[b] / 1e6);
+    sample(out, bucket.c_str(), labels + ",le=\"" + le + "\"", cumulative);
+  }
+  sample(out, bucket.c_str(), labels + ",le=\"+Inf\"", count);
+  auto us = sum(ws, [&](const worker_stats& w) -> const counter& { return get(w).sum_us; });
+  char s[48];
+  std::snprintf(s, sizeof s, "%.6f", us / 1e6);
+  out += name + "_sum{" + labels + "} " + s + "\n";
+  sample(out, (name + "_count").c_str(), labels, count);
+}
+
 }  // namespace
 
 std::string render_metrics(const router& routes, std::span<const worker_stats* const> ws,
@@ -66,22 +88,8 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
 
   head(out, "guichet_http_request_duration_seconds", "histogram", "Time from request read to response written.");
   all_routes([&](std::size_t r) {
-    auto count = sum(ws, [&](const worker_stats& w) -> const counter& { return w.http.latency_count[r]; });
-    if (count == 0) return;
-    std::string route = "route=\"" + route_name(r) + "\"";
-    std::uint64_t cumulative = 0;
-    for (std::size_t b = 0; b < kLatencyBucketsUs.size(); ++b) {
-      cumulative += sum(ws, [&](const worker_stats& w) -> const counter& { return w.http.latency_le[r][b]; });
-      char le[32];
-      std::snprintf(le, sizeof le, "%g", kLatencyBucketsUs[b] / 1e6);
-      sample(out, "guichet_http_request_duration_seconds_bucket", route + ",le=\"" + le + "\"", cumulative);
-    }
-    sample(out, "guichet_http_request_duration_seconds_bucket", route + ",le=\"+Inf\"", count);
-    auto us = sum(ws, [&](const worker_stats& w) -> const counter& { return w.http.latency_sum_us[r]; });
-    char s[48];
-    std::snprintf(s, sizeof s, "%.6f", us / 1e6);
-    out += "guichet_http_request_duration_seconds_sum{" + route + "} " + s + "\n";
-    sample(out, "guichet_http_request_duration_seconds_count", route, count);
+    histogram(out, "guichet_http_request_duration_seconds", "route=\"" + route_name(r) + "\"", ws,
+              [&](const worker_stats& w) -> const latency_histogram& { return w.http.latency[r]; });
   });
 
   head(out, "guichet_http_errors_total", "counter", "Error answers by route and stable error code.");
@@ -155,6 +163,12 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
       {"lost", [](const worker_stats& w) -> const counter& { return w.redis.errors_lost; }},
   };
   for (auto& k : kinds) sample(out, "guichet_redis_errors_total", std::string("kind=\"") + k.label + "\"", sum(ws, k.get));
+
+  head(out, "guichet_redis_script_duration_seconds", "histogram",
+       "Round trip of each Lua script as its caller waits for it (with the WAIT for replicas when asked).");
+  for (std::size_t i = 0; i < kScriptCount; ++i)
+    histogram(out, "guichet_redis_script_duration_seconds", "script=\"" + std::string(scripts()[i].name) + "\"", ws,
+              [&](const worker_stats& w) -> const latency_histogram& { return w.redis.scripts[i]; });
   if (primary) {
     head(out, "guichet_redis_failovers_total", "counter", "Changes of the Redis primary this process has seen.");
     sample(out, "guichet_redis_failovers_total", "", primary->failovers());

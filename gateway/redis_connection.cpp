@@ -392,6 +392,7 @@ net::awaitable<redis_result> redis_connection::eval(script id, std::span<const s
   const bool replicated = cfg_.replicas_ack > 0 && changes_what_is_sold_or_owed(id);
   // Plain if/else: GCC 12 destroys the awaitable of `co_await (c ? a() : b())` twice.
   redis_result r;
+  const auto sent = std::chrono::steady_clock::now();
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (replicated) r = co_await send_replicated(argv);
     else r = co_await send(argv, true);
@@ -400,6 +401,8 @@ net::awaitable<redis_result> redis_connection::eval(script id, std::span<const s
     std::string_view load[] = {"SCRIPT", "LOAD", s.body};
     if ((co_await send(load, true)).ec) break;
   }
+  stats_.scripts[static_cast<std::size_t>(id)].record(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent).count()));
   co_return r;
 }
 

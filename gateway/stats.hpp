@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/errc.hpp"
+#include "gateway/lua_scripts.hpp"  // kScriptCount (generated)
 
 namespace guichet {
 
@@ -22,16 +23,27 @@ inline constexpr std::array<int, 20> kCountedStatuses{200, 201, 204, 304, 400, 4
 /// The first ones resolve polls answered from memory (a state poll takes ~10-30 us end to end).
 inline constexpr std::array<std::uint32_t, 16> kLatencyBucketsUs{
     10, 25, 50, 100, 250, 500, 1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 2'000'000};
-inline constexpr std::size_t kMaxRoutes = 64;  // one extra row counts requests that matched no route
+inline constexpr std::size_t kMaxRoutes = 64;
+
+/// A latency histogram written by one worker: per-bucket counts (not cumulative), count, sum.
+struct latency_histogram {
+  std::array<counter, kLatencyBucketsUs.size()> le;
+  counter count;
+  counter sum_us;
+  void record(std::uint64_t micros) {
+    for (std::size_t b = 0; b < kLatencyBucketsUs.size(); ++b)
+      if (micros <= kLatencyBucketsUs[b]) { le[b].add(); break; }
+    count.add();
+    sum_us.add(micros);
+  }
+};  // one extra row counts requests that matched no route
 
 /// Every counter of one worker thread, declared together (Envoy's ALL_*_STATS idea). Each
 /// worker owns one; /metrics sums them.
 struct worker_stats {
   struct http_stats {
     std::array<std::array<counter, kCountedStatuses.size() + 1>, kMaxRoutes + 1> requests;
-    std::array<std::array<counter, kLatencyBucketsUs.size()>, kMaxRoutes + 1> latency_le;
-    std::array<counter, kMaxRoutes + 1> latency_count;
-    std::array<counter, kMaxRoutes + 1> latency_sum_us;
+    std::array<latency_histogram, kMaxRoutes + 1> latency;
     counter connections_open;
     counter connections_total;
     counter connections_rejected;
@@ -54,6 +66,9 @@ struct worker_stats {
     counter script_reloads;      // NOSCRIPT answered, scripts loaded again
     counter wait_shortfalls;     // answers turned into outcome_unknown: WAIT saw too few replicas
     counter not_primary;         // connections dropped: ROLE not master, or READONLY/LOADING/MASTERDOWN
+    /// Each script's round trip as its caller waits for it (EVALSHA sent to answer read, and the
+    /// WAIT when replicas must acknowledge), answered or not; indexed by `script`.
+    std::array<latency_histogram, kScriptCount> scripts;
   } redis;
 
   /// Worker 0's expiry reaper: how overdue the oldest hold still waiting is, in ms (a gauge).
@@ -71,10 +86,7 @@ struct worker_stats {
     for (std::size_t i = 0; i < kCountedStatuses.size(); ++i)
       if (kCountedStatuses[i] == status) { s = i; break; }
     http.requests[route][s].add();
-    for (std::size_t b = 0; b < kLatencyBucketsUs.size(); ++b)
-      if (micros <= kLatencyBucketsUs[b]) { http.latency_le[route][b].add(); break; }
-    http.latency_count[route].add();
-    http.latency_sum_us[route].add(micros);
+    http.latency[route].record(micros);
   }
 };
 

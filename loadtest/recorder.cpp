@@ -1,6 +1,6 @@
 #include "loadtest/recorder.hpp"
 
-#include "loadtest/json_scan.hpp"
+#include "loadtest/json_reply.hpp"
 
 namespace guichet::loadtest {
 
@@ -27,7 +27,7 @@ std::string recorder::outcome_of(const http_result& r) {
   if (r.status == 0) return "transport " + r.error.substr(0, r.error.find(':'));
   std::string s = std::to_string(r.status);
   if (r.status >= 400)
-    if (auto code = json_string(r.body, "code")) s += " " + std::string(*code);
+    if (auto code = json_string(r.body, "/error/code")) s += " " + std::string(*code);
   return s;
 }
 

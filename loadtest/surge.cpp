@@ -15,7 +15,7 @@
 #include "core/checkout.hpp"
 #include "core/jwt.hpp"
 #include "core/pow.hpp"
-#include "loadtest/json_scan.hpp"
+#include "loadtest/json_reply.hpp"
 
 namespace guichet::loadtest {
 namespace {
@@ -427,7 +427,7 @@ class fan_engine {
     if (f.next == step::done) return;
     auto& room = room_of(i);
     std::string_view body = r.body;
-    auto code = json_string(body, "code").value_or("");
+    auto code = json_string(body, "/error/code").value_or("");
     switch (s) {
       case step::register_:
         if (r.status == 201 || r.status == 200) {
@@ -444,14 +444,14 @@ class fan_engine {
         if (r.status == 200) {
           ++checks_[plan_.slot[i] < 0 ? c_not_drawn : c_winners].tried;
           if (plan_.slot[i] < 0) fail_check(c_not_drawn, i, r);
-          f.queue_token = std::string(json_string(body, "queue_token").value_or(""));
+          f.queue_token = std::string(json_string(body, "/queue_token").value_or(""));
           if (!f.joined) ++room.out.joined, ++waiting_;
           f.joined = true;
-          if (json_true(body, "known")) {
+          if (json_true(body, "/known")) {
             f.position_known = true;
-            f.position = static_cast<std::uint64_t>(json_int(body, "position").value_or(0));
-            if (json_true(body, "admissible")) return go(i, step::admit);
-          } else if (auto opens = json_int(body, "start_ms"); opens && *opens * 1000 > now_us()) {
+            f.position = static_cast<std::uint64_t>(json_int(body, "/position").value_or(0));
+            if (json_true(body, "/admissible")) return go(i, step::admit);
+          } else if (auto opens = json_int(body, "/slot_window/start_ms"); opens && *opens * 1000 > now_us()) {
             // In the pre-queue the page counts down to the opening, then asks.
             return go(i, step::state, *opens * 1000 - now_us() + jitter(i, o_.poll, 1.0));
           }
@@ -469,7 +469,7 @@ class fan_engine {
         if (code == "not_your_slot" && f.early) {
           // Came before the pre-queue: the page shows the window; come back when it starts.
           f.early = false;
-          auto start = json_int(body, "start_ms").value_or(0) * 1000;
+          auto start = json_int(body, "/error/slot_window/start_ms").value_or(0) * 1000;
           return go(i, step::join,
                     start - room.phase->pre_queue.count() * 1000 + 200'000 - now_us() + jitter(i, milliseconds(1000), 0.5));
         }
@@ -482,8 +482,8 @@ class fan_engine {
         if ((code == "pow_required" || code == "pow_invalid" || code == "pow_replayed") && f.attempts < 3) {
           // Ops asked for a proof of work: solve the challenge the refusal names, as the page does.
           ++f.attempts;
-          auto challenge = json_string(body, "challenge").value_or("");
-          auto bits = static_cast<unsigned>(json_int(body, "bits").value_or(0));
+          auto challenge = json_string(body, "/error/pow/challenge").value_or("");
+          auto bits = static_cast<unsigned>(json_int(body, "/error/pow/bits").value_or(0));
           f.pow_proof = std::string(challenge) + ":" + pow::solve(challenge, account(i), bits);
           ++pow_solved_;
           return go(i, step::join, 0);
@@ -495,9 +495,9 @@ class fan_engine {
         if (r.status == 200 || r.status == 304) {
           if (r.status == 200) {
             room.etag = r.etag;
-            room.serving = static_cast<std::uint64_t>(json_int(body, "serving").value_or(0));
-            room.status = std::string(json_string(body, "status").value_or(""));
-            room.rate = static_cast<std::uint64_t>(json_int(body, "admit_rate").value_or(0));
+            room.serving = static_cast<std::uint64_t>(json_int(body, "/serving").value_or(0));
+            room.status = std::string(json_string(body, "/status").value_or(""));
+            room.rate = static_cast<std::uint64_t>(json_int(body, "/admit_rate").value_or(0));
             room.fetched_us = now_us();
             f.sent_serving = room.serving;
           }
@@ -509,10 +509,10 @@ class fan_engine {
 
       case step::position:
         if (r.status == 200) {
-          if (json_true(body, "known")) {
+          if (json_true(body, "/known")) {
             f.position_known = true;
-            f.position = static_cast<std::uint64_t>(json_int(body, "position").value_or(0));
-            if (json_true(body, "admissible")) return go(i, step::admit);
+            f.position = static_cast<std::uint64_t>(json_int(body, "/position").value_or(0));
+            if (json_true(body, "/admissible")) return go(i, step::admit);
           }
           return go(i, step::state, jitter(i, o_.poll, 0.3));
         }
@@ -521,7 +521,7 @@ class fan_engine {
 
       case step::admit:
         if (r.status == 200) {
-          f.access_token = std::string(json_string(body, "access_token").value_or(""));
+          f.access_token = std::string(json_string(body, "/access_token").value_or(""));
           f.queue_token.clear();
           f.admitted = true;
           --waiting_;
@@ -569,7 +569,7 @@ class fan_engine {
       case step::replay:
         if (retry(i, r)) return;
         ++checks_[c_replay].tried;
-        if (r.status != 201 || json_string(body, "hold_id").value_or("") != f.hold_id) fail_check(c_replay, i, r);
+        if (r.status != 201 || json_string(body, "/hold_id").value_or("") != f.hold_id) fail_check(c_replay, i, r);
         return go(i, step::pay, jitter(i, o_.pay, 0.5));
 
       case step::confirm:
@@ -577,7 +577,7 @@ class fan_engine {
         if (r.status == 200) {
           if (s == step::confirm_again) {
             ++checks_[c_confirm_replay].tried;
-            if (json_string(body, "payment_ref").value_or("") != "pay-" + f.hold_id) fail_check(c_confirm_replay, i, r);
+            if (json_string(body, "/payment_ref").value_or("") != "pay-" + f.hold_id) fail_check(c_confirm_replay, i, r);
           } else {
             auto items = choose_items(i, f.hold_round, f.greedy);
             check_hold(e_, *room.phase, items);  // canonical order, as stored
@@ -609,14 +609,14 @@ class fan_engine {
     const bool greedy = f.greedy;
     if (f.pending > 1) {  // the first answer of a double click: wait for the second
       --f.pending;
-      if (r.status == 201) f.hold_id = std::string(json_string(r.body, "hold_id").value_or(""));
+      if (r.status == 201) f.hold_id = std::string(json_string(r.body, "/hold_id").value_or(""));
       return;
     }
     const bool twin = f.pending == 1;
     f.pending = 0;
     if (twin) ++checks_[c_double].tried;
     if (r.status == 201) {
-      std::string id(json_string(r.body, "hold_id").value_or(""));
+      std::string id(json_string(r.body, "/hold_id").value_or(""));
       if (twin && !f.hold_id.empty() && f.hold_id != id) fail_check(c_double, i, r);
       f.hold_id = id;
     }

@@ -11,7 +11,7 @@
 
 #include "core/checkout.hpp"
 #include "core/jwt.hpp"
-#include "loadtest/json_scan.hpp"
+#include "loadtest/json_reply.hpp"
 
 namespace guichet::loadtest {
 namespace {
@@ -67,8 +67,8 @@ class load_engine {
     if (!k_.admin_key.empty()) {
       auto st = make_request(http::verb::get, base_ + "state", {});
       auto r = co_await admin.send(st, o_.timeout);
-      saved_rate_ = json_int(r.body, "admit_rate").value_or(p_.admit_rate);
-      saved_max_ = json_int(r.body, "max_active").value_or(p_.max_active);
+      saved_rate_ = json_int(r.body, "/admit_rate").value_or(p_.admit_rate);
+      saved_max_ = json_int(r.body, "/max_active").value_or(p_.max_active);
       auto up = make_request(http::verb::post, "/admin/rooms/" + e_.id + "/" + p_.id, k_.admin_key,
                      "{\"admit_rate\":1000000,\"max_active\":" + std::to_string(saved_max_ + o_.shoppers) + "}");
       r = co_await admin.send(up, o_.timeout);
@@ -87,7 +87,7 @@ class load_engine {
         auto j = make_request(http::verb::post, base_ + "join", identity(k));
         set_fan_address(j, static_cast<std::uint32_t>(k));
         auto r = co_await c.send(j, o_.timeout);
-        auto q = json_string(r.body, "queue_token");
+        auto q = json_string(r.body, "/queue_token");
         if (r.status != 200 || !q) {
           ++failed;
           if (res.error.empty()) res.error = "join during set-up: " + recorder::outcome_of(r);
@@ -98,7 +98,7 @@ class load_engine {
           auto a = make_request(http::verb::post, base_ + "admit", queue);
           r = co_await c.send(a, o_.timeout);
           if (r.status == 200) {
-            tokens_[k] = std::string(json_string(r.body, "access_token").value_or(""));
+            tokens_[k] = std::string(json_string(r.body, "/access_token").value_or(""));
             break;
           }
           net::steady_timer t(ioc_);

@@ -443,6 +443,36 @@ TEST_F(checkout_test, confirm_and_release_are_idempotent_and_guarded) {
   expect_inventory_consistent();
 }
 
+// Ops watch each script's Redis round trip: one observation per call, in the script's own series.
+TEST_F(checkout_test, each_script_call_is_timed_in_its_own_histogram) {
+  start();
+  auto metric = [&](const std::string& series) -> std::uint64_t {
+    http_client m(gw->port());
+    auto r = m.request("GET", "/metrics");
+    EXPECT_TRUE(r && r->status == 200);
+    if (!r) return 0;
+    auto at = r->body.find("\n" + series + " ");
+    return at == std::string::npos ? 0 : std::stoull(r->body.substr(at + series.size() + 2));
+  };
+  const std::string holds = "guichet_redis_script_duration_seconds_count{script=\"hold\"}";
+  const std::string confirms = "guichet_redis_script_duration_seconds_count{script=\"confirm\"}";
+  auto t = shoppers("lat-", 1);
+  auto holds_before = metric(holds), confirms_before = metric(confirms);
+  std::string id;
+  for (int i = 0; i < 3; ++i) {
+    auto r = hold(t[0], "lat" + std::to_string(i), items({{"S5", "A", 1}}));
+    ASSERT_EQ(r->status, 201) << r->body;
+    id = json_field(r->body, "hold_id");
+  }
+  ASSERT_EQ(service("POST", "/editions/test-ed/holds/" + id + "/confirm", R"({"payment_ref":"lat"})")->status, 200);
+  EXPECT_EQ(metric(holds), holds_before + 3);
+  EXPECT_EQ(metric(confirms), confirms_before + 1);
+  // The buckets are cumulative and end at the count.
+  EXPECT_EQ(metric("guichet_redis_script_duration_seconds_bucket{script=\"hold\",le=\"+Inf\"}"), holds_before + 3);
+  EXPECT_LE(metric("guichet_redis_script_duration_seconds_bucket{script=\"hold\",le=\"1e-05\"}"),
+            metric("guichet_redis_script_duration_seconds_bucket{script=\"hold\",le=\"0.1\"}"));
+}
+
 TEST_F(checkout_test, a_silent_shopper_cannot_check_out) {
   start();
   token_keyring ring(kSecrets.token_keys);
