@@ -11,49 +11,18 @@
 // BUILD/browser-out). Exit status 1 on any failure.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
-const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
+const {
+  ROOT, BUILD, children, check, sleep, freePort, env, jwt, iso, baseConfig, startRedis, runGuichet, startGateway, run: runTest,
+} = require('../support/node/fixture');
 
-const ROOT = path.resolve(__dirname, '../..');
-const BUILD = path.resolve(ROOT, process.env.BUILD || 'build');
-const GUICHET = path.join(BUILD, 'gateway/guichet');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const OUT = path.resolve(ROOT, process.env.OUT || path.join(BUILD, 'browser-out'));
 const SHOTS = path.resolve(ROOT, process.env.SCREENSHOT_DIR || OUT);
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const failures = [];
-const children = [];
-function check(ok, what) {
-  console.log((ok ? 'ok   ' : 'FAIL ') + what);
-  if (!ok) failures.push(what);
-  return ok;
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-const secret = () => crypto.randomBytes(24).toString('base64');
-const env = Object.assign({}, process.env, {
-  GUICHET_ADMIN_KEY: secret(), GUICHET_JWT_KEY: secret(), GUICHET_TOKEN_KEY: secret(), GUICHET_PAYMENT_KEY: secret(),
-});
-function jwt(sub) {
-  const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const body = b64url(JSON.stringify({ sub, exp: Math.floor(Date.now() / 1000) + 3600 }));
-  const mac = crypto.createHmac('sha256', env.GUICHET_JWT_KEY).update(head + '.' + body).digest();
-  return head + '.' + body + '.' + b64url(mac);
-}
-const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
@@ -64,25 +33,7 @@ async function main() {
   const REG_CLOSES = T0 + 15000, OPENS = T0 + 35000;
   const LINE_RATE = 4, LINE_CROWD = 240, LINE_FANS = 12, WINDOW_MS = 40000;
   const cfg = path.join(dir, 'guichet.toml');
-  fs.writeFileSync(cfg, `
-[server]
-listen = "127.0.0.1"
-port = ${gp}
-threads = 2
-[limits]
-per_ip_rate = 0
-door_per_ip_rate = 0
-[redis]
-host = "127.0.0.1"
-port = ${rp}
-[log]
-level = "warn"
-[secrets]
-admin_key = { env = "GUICHET_ADMIN_KEY" }
-jwt_key = { env = "GUICHET_JWT_KEY" }
-payment_key = { env = "GUICHET_PAYMENT_KEY" }
-[tokens]
-keys = [ { id = "k1", env = "GUICHET_TOKEN_KEY" } ]
+  fs.writeFileSync(cfg, baseConfig(gp, rp) + `
 [rooms]
 refresh = "100ms"
 [web]
@@ -126,19 +77,12 @@ ONE = { name = "The last seat", categories = { A = 1 } }
 admit_rate = 50
 slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
 `);
-  const redis = spawn('redis-server', ['--port', String(rp), '--bind', '127.0.0.1', '--save', '', '--dir', dir], { stdio: 'ignore' });
-  children.push(redis);
+  await startRedis(rp, dir);
   const cli = (...args) => execFileSync('redis-cli', ['-p', String(rp), ...args]).toString().trim();
-  for (let i = 0; i < 100; i++) {
-    try { if (execFileSync('redis-cli', ['-p', String(rp), 'ping'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() === 'PONG') break; } catch (e) { /* not yet */ }
-    await sleep(50);
-  }
-  const run = (...args) => execFileSync(GUICHET, ['--config', cfg, ...args], { env }).toString();
+  const run = (...args) => runGuichet(cfg, ...args);
   run('--load-inventory');
   const seed = /seed \(secret until the draw\): ([0-9a-f]{64})/.exec(run('--draw-commit', 'e2e', 'packs'))[1];
-  const gw = spawn(GUICHET, ['--config', cfg], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  children.push(gw);
-  const base = `http://127.0.0.1:${gp}`;
+  const base = await startGateway(cfg, gp);
   const api = async (method, p, token, body, headers = {}) => {
     const h = Object.assign({}, headers);
     if (token) h.Authorization = 'Bearer ' + token;
@@ -148,11 +92,6 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
     try { data = await r.json(); } catch (e) { /* not JSON */ }
     return { status: r.status, data };
   };
-  for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(base + '/readyz')).status === 200) break; } catch (e) { /* not yet */ }
-    await sleep(50);
-  }
-
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM, headless: true, protocolTimeout: 60000,
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=en-US'],
@@ -488,10 +427,4 @@ http {
   await browser.close();
 }
 
-main()
-  .catch((e) => check(false, 'the test ran to its end: ' + (e.stack || e)))
-  .finally(() => {
-    for (const c of children) c.kill('SIGTERM');
-    console.log(failures.length ? `${failures.length} FAILED` : 'all passed');
-    setTimeout(() => process.exit(failures.length ? 1 : 0), 300);
-  });
+runTest(main);
