@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON
 
-.PHONY: all setup build test fuzz demo demo-ha demo-fleet serve surge bench compare ha-compare asan tsan clean
+.PHONY: all setup build test fuzz demo demo-ha demo-fleet serve surge bench compare ha-compare sizing asan tsan clean
 
 all: build
 
@@ -57,6 +57,12 @@ bench: setup build
 compare: build
 	GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh
 	bash scripts/compare.sh $(BUILD)
+
+## The sizing numbers of docs/operations.md: memory per idle connection, CPU per request,
+## N gateways behind nginx vs one, in one run.
+sizing: build
+	GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh
+	bash scripts/sizing.sh $(BUILD)
 
 ## Holds per second with redis.replicas_ack = 1 vs 0 on the same Sentinel topology, in one run.
 ha-compare: build

@@ -87,6 +87,28 @@ void settle(sync_redis& redis, const edition_config& e, report& rep, std::ostrea
     rep.notes.push_back("audit: holds were still expiring when it started; the state may have moved under it");
 }
 
+// Redis' own count of the memory it uses (INFO memory used_memory), or 0 when it cannot say.
+std::uint64_t redis_used_memory(sync_redis& redis) {
+  auto r = redis.command({"INFO", "memory"});
+  if (!r || r->type != REDIS_REPLY_STRING) return 0;
+  std::string_view text(r->str, r->len), tag = "used_memory:";
+  auto p = text.find(tag);
+  if (p == std::string_view::npos) return 0;
+  std::uint64_t v = 0;
+  std::from_chars(text.data() + p + tag.size(), text.data() + text.size(), v);
+  return v;
+}
+
+// What the run added to Redis' memory, per fan, and what that makes for a million fans.
+std::string redis_memory_note(const char* stage, std::uint64_t before, std::uint64_t after, std::uint64_t fans) {
+  if (!before || !after || !fans) return std::string("redis memory ") + stage + ": not known (INFO memory unreadable)";
+  double per_fan = (static_cast<double>(after) - static_cast<double>(before)) / static_cast<double>(fans);
+  char b[200];
+  std::snprintf(b, sizeof b, "redis memory %s: %.1f MB (%+.0f bytes per fan; %.0f MB per million fans)", stage,
+                static_cast<double>(after) / 1e6, per_fan, per_fan);
+  return b;
+}
+
 void finish_report(report& rep, const cli& c, std::ostream& out, std::ostream& log) {
   print_report(rep, out);
   std::filesystem::create_directories(c.out_dir);
@@ -146,6 +168,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
     return log << "edition " << e.id << " already has holds in this Redis: the audit compares what is sold with this "
                << "run's confirmations, so the surge needs a fresh edition (a new redis-server, or FLUSHDB)\n", 2;
 
+  const std::uint64_t memory_at_start = redis_used_memory(redis);
   report rep;
   rep.scenario = "surge";
   rep.target = s.target.address().to_string() + ":" + std::to_string(s.target.port());
@@ -224,6 +247,8 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
     rep.notes.push_back("room " + p->id + ": " + std::to_string(drawn[k]) + " fans with a slot (" + slots + ")");
   }
 
+  rep.notes.push_back(redis_memory_note("after registration and draw", memory_at_start, redis_used_memory(redis), o.fans));
+
   // A person can watch from the inside: the waiting page of one of the fans, in the slot that
   // opens last (its pre-queue and its line are the longest to watch). The page and the harness
   // share that fan's one place.
@@ -262,6 +287,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
     rep.audit->violate("cannot reach the Redis primary for the audit: " + primary.error());
   } else {
     settle(primary, e, rep, log);
+    rep.notes.push_back(redis_memory_note("after the surge", memory_at_start, redis_used_memory(primary), o.fans));
     log << "== audit: reading Redis\n";
     rep.audit = audit_edition(primary, e, &result.sales);
   }

@@ -43,6 +43,30 @@ config_for() {
   echo "$dir/guichet.toml"
 }
 
+# start_fleet CONFIG N BUILD LOG: N-1 more gateways (ports of their own, CONFIG otherwise) next
+# to the one already running on CONFIG's port, then nginx in front of all N from
+# deploy/nginx/guichet-cdn.conf (load balancer and caching proxy, as the CDN would be). Sets
+# FLEET_PIDS (the extra gateways, then nginx), NGINX_PID, NGINX_PORT and NGINX_DIR.
+start_fleet() {
+  local cfg=$1 n=$2 build=$3 log=$4 dir p i upstreams
+  dir=$(dirname "$cfg")
+  FLEET_PIDS=()
+  upstreams="server 127.0.0.1:$(sed -n 's/^port = //p' "$cfg" | head -1) max_fails=0;"
+  for i in $(seq 2 "$n"); do
+    p=$(free_port)
+    sed "0,/^port = .*/s//port = $p/" "$cfg" > "$dir/guichet-$i.toml"
+    "$build/gateway/guichet" --config "$dir/guichet-$i.toml" 2>>"$log" & FLEET_PIDS+=($!)
+    wait_ready "$p"
+    upstreams+=" server 127.0.0.1:$p max_fails=0;"
+  done
+  NGINX_PORT=$(free_port); NGINX_DIR="$dir/nginx-$n"; mkdir -p "$NGINX_DIR"
+  sed -e "s|@WORKERS@|2|" -e "s|@USER@|$([ "$(id -u)" = 0 ] && echo 'user root;')|" -e "s|@DIR@|$NGINX_DIR|g" \
+      -e "s|@UPSTREAMS@|$upstreams|" -e "s|@LISTEN@|127.0.0.1:$NGINX_PORT|" deploy/nginx/guichet-cdn.conf > "$NGINX_DIR/nginx.conf"
+  nginx -t -q -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf"
+  nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -g 'daemon off;' & NGINX_PID=$!; FLEET_PIDS+=($NGINX_PID)
+  wait_ready "$NGINX_PORT"
+}
+
 # start_ha DIR: Redis as production runs it, on loopback: a primary and two replicas (AOF on,
 # min-replicas-to-write 1 with min-replicas-max-lag 2: a primary cut off from every replica stops
 # taking writes) and three redis-sentinel processes watching master "guichet" (down-after 1 s,

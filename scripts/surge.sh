@@ -81,21 +81,8 @@ wait_ready "$gw_port"
 echo "gateway on 127.0.0.1:$gw_port, redis-server on 127.0.0.1:$redis_port; config $run/guichet.toml"
 target=()
 if (( fleet > 0 )); then
-  # N-1 more gateways on their own ports, the same config otherwise, then nginx in front.
-  upstreams="server 127.0.0.1:$gw_port max_fails=0;"
-  for i in $(seq 2 "$fleet"); do
-    p=$(free_port)
-    sed "0,/^port = .*/s//port = $p/" "$run/guichet.toml" > "$run/guichet-$i.toml"
-    "$BUILD/gateway/guichet" --config "$run/guichet-$i.toml" 2>>"$run/guichet.log" & pids+=($!)
-    wait_ready "$p"
-    upstreams+=" server 127.0.0.1:$p max_fails=0;"
-  done
-  nginx_port=$(free_port); mkdir -p "$run/nginx"
-  sed -e "s|@WORKERS@|2|" -e "s|@USER@|$([ "$(id -u)" = 0 ] && echo 'user root;')|" -e "s|@DIR@|$run/nginx|g" \
-      -e "s|@UPSTREAMS@|$upstreams|" -e "s|@LISTEN@|127.0.0.1:$nginx_port|" deploy/nginx/guichet-cdn.conf > "$run/nginx/nginx.conf"
-  nginx -t -q -p "$run/nginx" -c "$run/nginx/nginx.conf"
-  nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" -g 'daemon off;' & nginx_pid=$!; pids+=($nginx_pid)
-  wait_ready "$nginx_port"
+  start_fleet "$run/guichet.toml" "$fleet" "$BUILD" "$run/guichet.log"
+  pids+=("${FLEET_PIDS[@]}"); nginx_pid=$NGINX_PID; nginx_port=$NGINX_PORT
   echo "fleet: $fleet gateways behind nginx (load balancer and cache) on 127.0.0.1:$nginx_port"
   target=(--target "127.0.0.1:$nginx_port")
 fi
@@ -141,13 +128,15 @@ if (( fleet > 0 )); then
       if (u ~ /^\/(wait|shop|register|static)\//) return "pages";
       return "other";
     }
-    { e = ep($1, $2); seen[e]++; if ($5 != "-") origin[e]++; total++; if ($5 != "-") to++ }
+    { e = ep($1, $2); seen[e]++; if ($5 != "-") origin[e]++; total++; if ($5 != "-") to++
+      if (e != "state" && e != "availability" && e != "pages" && $4 != "-") looked++ }
     END {
       printf "\n-- offload: requests the proxy saw vs requests that reached the %d gateways\n", n;
       printf "%-14s %10s %10s %9s\n", "endpoint", "proxy", "origins", "offload";
       for (e in seen) printf "%-14s %10d %10d %8.1f%%\n", e, seen[e], origin[e], 100 * (seen[e] - origin[e]) / seen[e];
       printf "%-14s %10d %10d %8.1f%%\n", "all", total, to, total ? 100 * (total - to) / total : 0;
-    }' n="$fleet" "$run/nginx/access.log" | tee "$OUT/offload.txt"
+      printf "personal or uncacheable requests that went through the cache: %d\n", looked;
+    }' n="$fleet" "$NGINX_DIR/access.log" | tee "$OUT/offload.txt"
 fi
 if grep -q '"level":"error"' "$run/guichet.log"; then
   echo "gateway errors logged during the run:"; grep '"level":"error"' "$run/guichet.log" | head -20
