@@ -21,7 +21,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
 trap cleanup EXIT INT TERM
 fresh_keys
-ulimit -n "$((IDLE + 4096))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+ulimit -n "$((IDLE + 40000))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 redis_port=$(free_port); gw_port=$(free_port)
 start_redis "$run/redis" "$redis_port"; pids+=("$REDIS_PID")
