@@ -225,6 +225,16 @@ struct config {
       if (e.id == id) return &e;
     return nullptr;
   }
+  /// A phase's place among all editions' phases, in order (the row of its counters); `e` and `p`
+  /// must come from this config, else the answer is past the end.
+  std::size_t phase_index(const edition_config& e, const phase_config& p) const {
+    std::size_t n = 0;
+    for (auto& x : editions) {
+      if (&x == &e) return n + static_cast<std::size_t>(&p - x.phases.data());
+      n += x.phases.size();
+    }
+    return n;
+  }
 };
 
 /// One problem found in a config file, with its position.

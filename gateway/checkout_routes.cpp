@@ -107,6 +107,8 @@ net::awaitable<reply> create_hold(request_context& c) {
   const std::string& tag = el[0].str;
   auto str = [&](std::size_t i) { return i < el.size() ? el[i].str : std::string(); };
   if (tag == "held") {
+    if (str(1) == id)  // made now (a replay of the Idempotency-Key returns the first hold)
+      if (auto* ev = w.stats.phase(w.cfg.phase_index(*e, *p))) ev->holds_created.add();
     auto res = json_response(v, http::status::created,
                              "{\"hold_id\":\"" + str(1) + "\",\"status\":\"held\",\"deadline_ms\":" + str(2) +
                                  ",\"items\":" + items_json(items) + "}");
@@ -221,6 +223,19 @@ net::awaitable<reply> settle(request_context& c, settlement how) {
   if (r.ec || r.reply.elements.empty()) co_return error_response(v, redis_failure(r));
   const std::string& tag = r.reply.elements[0].str;
   if (tag == "not_found") co_return error_response(v, errc::hold_not_found);
+  // The scripts mark a change of state with a last element "now" (a repeat answers without it).
+  if (r.reply.elements.size() > 1 && r.reply.elements.back().str == "now")
+    if (const phase_config* ph = e->find_phase(h.phase); ph)
+      if (auto* ev = w.stats.phase(w.cfg.phase_index(*e, *ph))) {
+        if (tag == "confirmed") {
+          ev->holds_confirmed.add();
+          for (auto& i : h.items) ev->tickets_sold.add(static_cast<std::uint64_t>(i.quantity));
+        } else if (tag == "released") {
+          ev->holds_released.add();
+        } else if (tag == "expired") {
+          ev->holds_expired.add();
+        }
+      }
   if (confirm) {
     if (tag == "confirmed") {
       std::string b = "{\"hold_id\":\"" + id + "\",\"status\":\"confirmed\",\"payment_ref\":\"";

@@ -147,10 +147,10 @@ net::awaitable<void> inventory::reap_loop() {
 
 net::awaitable<void> inventory::reap_one(std::string ed, std::string id) {
   std::string hold = keys::hold(ed, id), deadlines = keys::hold_deadlines(ed);
-  std::string_view get[] = {"HMGET", hold, "items", "account"};
+  std::string_view get[] = {"HMGET", hold, "items", "account", "phase"};
   auto h = co_await w_.redis->command(get);
   if (h.ec) co_return;
-  if (h.reply.elements.size() != 2 || h.reply.elements[0].type != redis_reply::kind::string) {
+  if (h.reply.elements.size() != 3 || h.reply.elements[0].type != redis_reply::kind::string) {
     // A deadline entry without its hold: drop it so it does not block the queue.
     std::string_view zrem[] = {"ZREM", deadlines, id};
     co_await w_.redis->command(zrem);
@@ -164,6 +164,10 @@ net::awaitable<void> inventory::reap_one(std::string ed, std::string id) {
   argv.insert(argv.end(), sessions.begin(), sessions.end());
   auto r = co_await w_.redis->eval(script::release, kv, argv);
   if (r.ec == redis_errc::reply_error) log::error("reaper", {{"hold", id}, {"error", r.reply.str}});
+  if (!r.ec && r.reply.elements.size() == 2 && r.reply.elements[1].str == "now")
+    if (const edition_config* e = w_.cfg.find_edition(ed))
+      if (const phase_config* p = e->find_phase(h.reply.elements[2].str))
+        if (auto* ev = w_.stats.phase(w_.cfg.phase_index(*e, *p))) ev->holds_expired.add();
 }
 
 }  // namespace guichet

@@ -187,6 +187,34 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
   return out;
 }
 
+void render_phase_metrics(std::string& out, const config& cfg, std::span<const worker_stats* const> ws) {
+  using events = worker_stats::phase_events;
+  auto total = [&](std::size_t index, const counter events::*c) {
+    std::uint64_t n = 0;
+    for (auto* w : ws)
+      if (index < w->phases.size()) n += (w->phases[index].*c).get();
+    return n;
+  };
+  auto each_phase = [&](const auto& f) {
+    for (auto& e : cfg.editions)
+      for (auto& p : e.phases) f("edition=\"" + e.id + "\",phase=\"" + p.id + "\"", cfg.phase_index(e, p));
+  };
+  head(out, "guichet_draw_registrations_total", "counter", "Draw registrations accepted (first ones) by this gateway.");
+  each_phase([&](const std::string& l, std::size_t i) { sample(out, "guichet_draw_registrations_total", l, total(i, &events::registered)); });
+  head(out, "guichet_admissions_total", "counter", "Fans let into the shop by this gateway.");
+  each_phase([&](const std::string& l, std::size_t i) { sample(out, "guichet_admissions_total", l, total(i, &events::admitted)); });
+  head(out, "guichet_holds_total", "counter",
+       "Holds by what happened to them on this gateway: created, confirmed, released, expired (by its reaper or at a late confirmation).");
+  static constexpr std::pair<const char*, counter events::*> outcomes[] = {
+      {"created", &events::holds_created}, {"confirmed", &events::holds_confirmed},
+      {"released", &events::holds_released}, {"expired", &events::holds_expired}};
+  each_phase([&](const std::string& l, std::size_t i) {
+    for (auto& [name, c] : outcomes) sample(out, "guichet_holds_total", l + ",outcome=\"" + name + "\"", total(i, c));
+  });
+  head(out, "guichet_tickets_sold_total", "counter", "Tickets in the holds this gateway confirmed.");
+  each_phase([&](const std::string& l, std::size_t i) { sample(out, "guichet_tickets_sold_total", l, total(i, &events::tickets_sold)); });
+}
+
 void render_room_metrics(std::string& out, const room_cache& rooms, const inventory& stock) {
   struct gauge {
     const char* name;

@@ -23,6 +23,10 @@ std::string render_metrics(const router& routes, std::span<const worker_stats* c
 /// stock; and every loaded category's seats (available, held, sold).
 void render_room_metrics(std::string& out, const room_cache& rooms, const inventory& stock);
 
+/// Appends each sales phase's events, summed over the workers: draw registrations, admissions,
+/// holds created / confirmed / released / expired, tickets sold.
+void render_phase_metrics(std::string& out, const config& cfg, std::span<const worker_stats* const> workers);
+
 /// Appends process_* (CPU, RSS, open fds, start time, from /proc/self) and guichet_build_info.
 void render_process_metrics(std::string& out);
 

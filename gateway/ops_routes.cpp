@@ -25,6 +25,7 @@ void add_ops_routes(route_table& t) {
     res.set(http::field::content_type, "text/plain; version=0.0.4");
     res.body() = render_metrics(c.w.srv.routes().routes, stats, &c.w.srv.redis_view(), c.w.srv.identity_keys());
     render_room_metrics(res.body(), *c.w.rooms, *c.w.stock);
+    render_phase_metrics(res.body(), c.w.cfg, stats);
     render_process_metrics(res.body());
     res.prepare_payload();
     co_return res;

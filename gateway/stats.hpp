@@ -2,6 +2,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "core/errc.hpp"
 #include "gateway/lua_scripts.hpp"  // kScriptCount (generated)
@@ -70,6 +71,18 @@ struct worker_stats {
     /// WAIT when replicas must acknowledge), answered or not; indexed by `script`.
     std::array<latency_histogram, kScriptCount> scripts;
   } redis;
+
+  /// What happened in each sales phase, counted by the worker where it happened; changes of
+  /// state only (a replayed hold, a repeated confirmation, a second admission count nothing).
+  /// Indexed by config::phase_index, sized by the worker from its config.
+  struct phase_events {
+    counter registered;  ///< draw registrations (first ones)
+    counter admitted;    ///< fans let into the shop
+    counter holds_created, holds_confirmed, holds_released, holds_expired;
+    counter tickets_sold;  ///< tickets in the holds confirmed
+  };
+  std::vector<phase_events> phases;
+  phase_events* phase(std::size_t index) { return index < phases.size() ? &phases[index] : nullptr; }
 
   /// Worker 0's expiry reaper: how overdue the oldest hold still waiting is, in ms (a gauge).
   counter reaper_lag_ms;

@@ -17,6 +17,9 @@ worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size
   if (!sec.jwt_key.empty() || sec.jwks)
     jwt = std::make_unique<jwt_verifier>(sec.jwt_key, sec.jwks,
                                          jwt_policy{c.identity.issuer, c.identity.audience, c.identity.clock_skew.count()});
+  std::size_t phases = 0;
+  for (auto& e : c.editions) phases += e.phases.size();
+  stats.phases = std::vector<worker_stats::phase_events>(phases);
   rooms = std::make_unique<room_cache>(*this);
   stock = std::make_unique<inventory>(*this);
 }

@@ -2,7 +2,8 @@
 -- answers with its payment reference). Past the deadline the hold expires here and then.
 -- KEYS: hold, account, deadlines, inv_1 .. inv_m
 -- ARGV: hold_id, payment_ref, session_1 .. session_m
--- Returns {'confirmed', payment_ref} | {'expired'} | {'released'} | {'not_found'}
+-- Returns {'confirmed', payment_ref, 'now'} or {'expired', 'now'} when the hold changes now;
+-- {'confirmed', payment_ref} (already) | {'expired'} | {'released'} | {'not_found'} otherwise
 -- #include lib/room.lua
 -- #include lib/checkout.lua
 local hold, acct, deadlines = KEYS[1], KEYS[2], KEYS[3]
@@ -15,7 +16,7 @@ if not items then return redis.error_reply('confirm: KEYS do not cover the hold'
 local now = now_ms()
 if now >= tonumber(h[4]) then
   return_seats(hold, acct, deadlines, ARGV[1], items, 'expired', now)
-  return {'expired'}
+  return {'expired', 'now'}
 end
 for _, it in ipairs(items) do
   redis.call('HINCRBY', it.inv, 'h:' .. it.category, -it.qty)
@@ -23,4 +24,4 @@ for _, it in ipairs(items) do
 end
 redis.call('HSET', hold, 'status', 'confirmed', 'payment_ref', ARGV[2], 'confirmed_ms', now)
 redis.call('ZREM', deadlines, ARGV[1])
-return {'confirmed', ARGV[2]}
+return {'confirmed', ARGV[2], 'now'}

@@ -2,7 +2,8 @@
 -- gateway's reaper). Idempotent; a confirmed seat never comes back.
 -- KEYS: hold, account, deadlines, inv_1 .. inv_m
 -- ARGV: reason (release | expire), owner ('' = any: service or reaper), hold_id, session_1 .. session_m
--- Returns {'released'|'expired'} | {'confirmed'} | {'held'} (expire, not due) | {'not_found'}
+-- Returns {'released'|'expired', 'now'} when it returned the seats now, else the hold's status as it
+-- was: {'released'|'expired'|'confirmed'} | {'held'} (expire, not due) | {'not_found'}
 -- #include lib/room.lua
 -- #include lib/checkout.lua
 local hold, acct, deadlines = KEYS[1], KEYS[2], KEYS[3]
@@ -15,4 +16,4 @@ local items = hold_items(h[3], 4, 4)
 if not items then return redis.error_reply('release: KEYS do not cover the hold') end
 local status = ARGV[1] == 'expire' and 'expired' or 'released'
 return_seats(hold, acct, deadlines, ARGV[3], items, status, now)
-return {status}
+return {status, 'now'}

@@ -199,6 +199,11 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   await call('POST', u(`/editions/api/holds/${h3.data.hold_id}/demo-payment`), { token: shop });
   await call('DELETE', u('/editions/api/holds/0123456789abcdef'), { token: shop });
 
+  // The phases' events, counted once each: one fan registered twice, two fans admitted.
+  const metrics = await (await fetch(u('/metrics'))).text();
+  check(/\nguichet_draw_registrations_total\{edition="api",phase="draw"\} 1\n/.test(metrics), 'one draw registration counted');
+  check(/\nguichet_admissions_total\{edition="api",phase="open"\} 2\n/.test(metrics), 'two admissions counted');
+
   // Every operation was called and answered with success at least once.
   for (const o of operations)
     check([...o.seen].some((s) => s < 400), `${o.method} ${o.template} (${o.op.operationId}) answered a success (saw ${[...o.seen].join(', ') || 'nothing'})`);

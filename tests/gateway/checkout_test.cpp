@@ -83,6 +83,15 @@ class checkout_test : public ::testing::Test {
     redis.cli(zadd);
     return tokens;
   }
+  /// A series' value on /metrics (0 when absent).
+  std::uint64_t metric(const std::string& series) {
+    http_client m(gw->port());
+    auto r = m.request("GET", "/metrics");
+    EXPECT_TRUE(r && r->status == 200);
+    if (!r) return 0;
+    auto at = r->body.find("\n" + series + " ");
+    return at == std::string::npos ? 0 : std::stoull(r->body.substr(at + series.size() + 2));
+  }
   static std::string hold_request(const std::string& token, const std::string& key, const std::string& body,
                                   const char* phase = "single") {
     return std::string("POST /editions/test-ed/phases/") + phase + "/holds HTTP/1.1\r\nHost: x\r\n" +
@@ -403,6 +412,7 @@ TEST_F(checkout_test, holds_expire_back_to_inventory_and_late_confirm_is_410) {
   auto at = metrics->body.find("\nguichet_reaper_lag_seconds ");
   ASSERT_NE(at, std::string::npos);
   EXPECT_LT(std::stod(metrics->body.substr(at + 28)), 1.0);
+  EXPECT_EQ(metric("guichet_holds_total{edition=\"test-ed\",phase=\"single\",outcome=\"expired\"}"), 1u);
   EXPECT_EQ(redis.cli({"HGET", keys::hold("test-ed", id), "status"}), "expired");
   EXPECT_EQ(field(keys::account("test-ed", "exp-0"), "total"), 0);
   auto late = service("POST", "/editions/test-ed/holds/" + id + "/confirm", R"({"payment_ref":"late"})");
@@ -443,17 +453,35 @@ TEST_F(checkout_test, confirm_and_release_are_idempotent_and_guarded) {
   expect_inventory_consistent();
 }
 
+// Each phase's holds are counted by what happened to them, once: a replay, a repeated confirmation
+// or a second release counts nothing.
+TEST_F(checkout_test, holds_are_counted_once_per_change_of_state) {
+  start();
+  auto t = shoppers("ev-", 1)[0];
+  auto series = [](const char* outcome) {
+    return std::string("guichet_holds_total{edition=\"test-ed\",phase=\"single\",outcome=\"") + outcome + "\"}";
+  };
+  auto a = hold(t, "ev-a", items({{"S5", "A", 2}}));
+  ASSERT_EQ(a->status, 201) << a->body;
+  ASSERT_EQ(hold(t, "ev-a", items({{"S5", "A", 2}}))->status, 201);  // a replay: the same hold
+  auto b = hold(t, "ev-b", items({{"S5", "A", 1}}));
+  ASSERT_EQ(b->status, 201) << b->body;
+  auto ida = json_field(a->body, "hold_id"), idb = json_field(b->body, "hold_id");
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(service("POST", "/editions/test-ed/holds/" + ida + "/confirm", R"({"payment_ref":"ev"})")->status, 200);
+    EXPECT_EQ(service("DELETE", "/editions/test-ed/holds/" + idb)->status, 200);
+  }
+  EXPECT_EQ(metric(series("created")), 2u);
+  EXPECT_EQ(metric(series("confirmed")), 1u);
+  EXPECT_EQ(metric(series("released")), 1u);
+  EXPECT_EQ(metric(series("expired")), 0u);
+  EXPECT_EQ(metric("guichet_tickets_sold_total{edition=\"test-ed\",phase=\"single\"}"), 2u);
+  EXPECT_EQ(metric("guichet_holds_total{edition=\"test-ed\",phase=\"packs\",outcome=\"created\"}"), 0u);
+}
+
 // Ops watch each script's Redis round trip: one observation per call, in the script's own series.
 TEST_F(checkout_test, each_script_call_is_timed_in_its_own_histogram) {
   start();
-  auto metric = [&](const std::string& series) -> std::uint64_t {
-    http_client m(gw->port());
-    auto r = m.request("GET", "/metrics");
-    EXPECT_TRUE(r && r->status == 200);
-    if (!r) return 0;
-    auto at = r->body.find("\n" + series + " ");
-    return at == std::string::npos ? 0 : std::stoull(r->body.substr(at + series.size() + 2));
-  };
   const std::string holds = "guichet_redis_script_duration_seconds_count{script=\"hold\"}";
   const std::string confirms = "guichet_redis_script_duration_seconds_count{script=\"confirm\"}";
   auto t = shoppers("lat-", 1);

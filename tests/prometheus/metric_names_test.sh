@@ -34,7 +34,7 @@ exprs = [t['expr'] for p in json.load(open(dashboard))['panels'] for t in p.get(
 exprs += [r['expr'] for r in rule_list]
 keywords = {'sum', 'max', 'min', 'rate', 'deriv', 'by', 'on', 'and', 'or', 'unless', 'topk', 'clamp_min', 'round',
             'histogram_quantile', 'le', 'route', 'code', 'edition', 'phase', 'status', 'stock', 'state', 'session',
-            'category', 'instance', 'job', 'kind', 'script', 'up'}
+            'category', 'instance', 'job', 'kind', 'script', 'outcome', 'up'}
 used, missing = set(), []
 for e in exprs:
     e = re.sub(r'"[^"]*"', '""', e)                       # label values
