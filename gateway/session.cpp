@@ -119,7 +119,13 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     // Idle keep-alive: wait for the first byte of the next request under the idle deadline.
     if (buffer.size() == 0) {
       arm(w.cfg.timeouts.idle);
-      auto [rec, n] = co_await stream.async_read_some(buffer.prepare(limits.header_bytes), tuple);
+      // While idle the connection holds no read buffer (a waiting fan's keep-alive connection
+      // costs its socket and this frame, not header_bytes): wait until it is readable, then read.
+      buffer.shrink_to_fit();
+      auto [wec] = co_await stream.async_wait(tcp::socket::wait_read, tuple);
+      boost::system::error_code rec = wec;
+      std::size_t n = 0;
+      if (!wec) std::tie(rec, n) = co_await stream.async_read_some(buffer.prepare(limits.header_bytes), tuple);
       auto ec = seen(rec);
       if (ec) {
         if (ec == beast::error::timeout) hs.deadline_closes.add();
