@@ -12,7 +12,7 @@ const path = require('node:path');
 const Ajv = require('ajv');
 const yaml = require('js-yaml');
 const {
-  ROOT, check, sleep, freePort, env, jwt, iso, baseConfig, startRedis, runGuichet, startGateway, run,
+  ROOT, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, run,
 } = require('../support/node/fixture');
 
 const spec = yaml.load(fs.readFileSync(path.join(ROOT, 'docs/openapi.yaml'), 'utf8'));
@@ -73,13 +73,7 @@ async function main() {
   const [rp, gp] = [await freePort(), await freePort()];
   const T0 = Date.now();
   const cfg = path.join(dir, 'guichet.toml');
-  fs.writeFileSync(cfg, baseConfig(gp, rp) + `
-[rooms]
-refresh = "100ms"
-[web]
-root = "${path.join(ROOT, 'web')}"
-[demo]
-payment = true
+  fs.writeFileSync(cfg, baseConfig(gp, rp) + pagesConfig() + `
 [editions.api]
 name = "API test edition"
 [editions.api.sessions]

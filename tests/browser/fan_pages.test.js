@@ -16,7 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 const {
-  ROOT, BUILD, children, check, sleep, freePort, env, jwt, iso, baseConfig, startRedis, runGuichet, startGateway, run: runTest,
+  ROOT, BUILD, children, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, run: runTest,
 } = require('../support/node/fixture');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -33,13 +33,7 @@ async function main() {
   const REG_CLOSES = T0 + 15000, OPENS = T0 + 35000;
   const LINE_RATE = 4, LINE_CROWD = 240, LINE_FANS = 12, WINDOW_MS = 40000;
   const cfg = path.join(dir, 'guichet.toml');
-  fs.writeFileSync(cfg, baseConfig(gp, rp) + `
-[rooms]
-refresh = "100ms"
-[web]
-root = "${path.join(ROOT, 'web')}"
-[demo]
-payment = true
+  fs.writeFileSync(cfg, baseConfig(gp, rp) + pagesConfig() + `
 [editions.e2e]
 name = "Browser test edition"
 [editions.e2e.sessions]

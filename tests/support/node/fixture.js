@@ -65,6 +65,16 @@ keys = [ { id = "k1", env = "GUICHET_TOKEN_KEY" } ]
 `;
 }
 
+/// The fan pages from the repository's web/, the demo's stand-in payment, and a fast room refresh.
+const pagesConfig = () => `
+[rooms]
+refresh = "100ms"
+[web]
+root = "${path.join(ROOT, 'web')}"
+[demo]
+payment = true
+`;
+
 /// A private redis-server on `port` (no persistence), answering PING when this returns.
 async function startRedis(port, dir) {
   children.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
@@ -104,6 +114,6 @@ function run(main) {
 }
 
 module.exports = {
-  ROOT, BUILD, GUICHET, failures, children, check, sleep, freePort, env, jwt, iso, baseConfig, startRedis,
+  ROOT, BUILD, GUICHET, failures, children, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis,
   runGuichet, startGateway, run,
 };
