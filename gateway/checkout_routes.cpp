@@ -108,7 +108,7 @@ net::awaitable<reply> create_hold(request_context& c) {
   auto str = [&](std::size_t i) { return i < el.size() ? el[i].str : std::string(); };
   if (tag == "held") {
     if (str(1) == id)  // made now (a replay of the Idempotency-Key returns the first hold)
-      if (auto* ev = w.stats.phase(w.cfg.phase_index(*e, *p))) ev->holds_created.add();
+      if (auto* ev = w.events(*e, *p)) ev->holds_created.add();
     auto res = json_response(v, http::status::created,
                              "{\"hold_id\":\"" + str(1) + "\",\"status\":\"held\",\"deadline_ms\":" + str(2) +
                                  ",\"items\":" + items_json(items) + "}");
@@ -226,7 +226,7 @@ net::awaitable<reply> settle(request_context& c, settlement how) {
   // The scripts mark a change of state with a last element "now" (a repeat answers without it).
   if (r.reply.elements.size() > 1 && r.reply.elements.back().str == "now")
     if (const phase_config* ph = e->find_phase(h.phase); ph)
-      if (auto* ev = w.stats.phase(w.cfg.phase_index(*e, *ph))) {
+      if (auto* ev = w.events(*e, *ph)) {
         if (tag == "confirmed") {
           ev->holds_confirmed.add();
           for (auto& i : h.items) ev->tickets_sold.add(static_cast<std::uint64_t>(i.quantity));

@@ -1,7 +1,8 @@
 #include "gateway/inventory.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -167,7 +168,7 @@ net::awaitable<void> inventory::reap_one(std::string ed, std::string id) {
   if (!r.ec && r.reply.elements.size() == 2 && r.reply.elements[1].str == "now")
     if (const edition_config* e = w_.cfg.find_edition(ed))
       if (const phase_config* p = e->find_phase(h.reply.elements[2].str))
-        if (auto* ev = w_.stats.phase(w_.cfg.phase_index(*e, *p))) ev->holds_expired.add();
+        if (auto* ev = w_.events(*e, *p)) ev->holds_expired.add();
 }
 
 }  // namespace guichet

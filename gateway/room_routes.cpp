@@ -217,7 +217,7 @@ net::awaitable<reply> register_for_draw(request_context& c) {
   b += "],\"new\":";
   b += fresh ? "true" : "false";
   if (fresh)
-    if (auto* ev = w.stats.phase(w.cfg.phase_index(*r->edition, p))) ev->registered.add();
+    if (auto* ev = w.events(*r->edition, p)) ev->registered.add();
   co_return json_response(v, fresh ? http::status::created : http::status::ok, b + "}");
 }
 
@@ -250,7 +250,7 @@ net::awaitable<reply> admit(request_context& c) {
   const std::string& tag = e[0].str;
   if (tag == "admitted" && e.size() == 2) {
     if (e[1].str == sid)  // a new shopper session (a second admission returns the live one)
-      if (auto* ev = w.stats.phase(w.cfg.phase_index(*t.r->edition, *t.r->phase))) ev->admitted.add();
+      if (auto* ev = w.events(*t.r->edition, *t.r->phase)) ev->admitted.add();
     access_claims a{t.r->edition->id, t.r->phase->id, t.claims.account, e[1].str,
                     worker::now_ms() + t.r->phase->access_ttl.count()};
     std::string body = "{\"access_token\":\"" + w.tokens->sign(a) + "\",\"expires_ms\":" + std::to_string(a.exp_ms) +

@@ -24,7 +24,7 @@ inline constexpr std::array<int, 20> kCountedStatuses{200, 201, 204, 304, 400, 4
 /// The first ones resolve polls answered from memory (a state poll takes ~10-30 us end to end).
 inline constexpr std::array<std::uint32_t, 16> kLatencyBucketsUs{
     10, 25, 50, 100, 250, 500, 1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 2'000'000};
-inline constexpr std::size_t kMaxRoutes = 64;
+inline constexpr std::size_t kMaxRoutes = 64;  // one extra row counts requests that matched no route
 
 /// A latency histogram written by one worker: per-bucket counts (not cumulative), count, sum.
 struct latency_histogram {
@@ -37,7 +37,7 @@ struct latency_histogram {
     count.add();
     sum_us.add(micros);
   }
-};  // one extra row counts requests that matched no route
+};
 
 /// Every counter of one worker thread, declared together (Envoy's ALL_*_STATS idea). Each
 /// worker owns one; /metrics sums them.
@@ -82,7 +82,6 @@ struct worker_stats {
     counter tickets_sold;  ///< tickets in the holds confirmed
   };
   std::vector<phase_events> phases;
-  phase_events* phase(std::size_t index) { return index < phases.size() ? &phases[index] : nullptr; }
 
   /// Worker 0's expiry reaper: how overdue the oldest hold still waiting is, in ms (a gauge).
   counter reaper_lag_ms;

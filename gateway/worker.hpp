@@ -42,6 +42,11 @@ class worker {
   std::unique_ptr<room_cache> rooms;
   std::unique_ptr<inventory> stock;
   std::mt19937_64 rng;
+  /// The counters of a phase of this worker's config (null for one it does not know).
+  worker_stats::phase_events* events(const edition_config& e, const phase_config& p) {
+    auto i = cfg.phase_index(e, p);
+    return i < stats.phases.size() ? &stats.phases[i] : nullptr;
+  }
   /// Unix time in ms (token expiry uses the gateway's clock; room windows use Redis').
   static std::int64_t now_ms();
 
