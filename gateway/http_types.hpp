@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "core/cidr.hpp"
+#include "gateway/request.hpp"
 #include "gateway/router.hpp"
 
 namespace guichet {
 
 namespace net = boost::asio;
-using request = http::request<http::string_body>;
 using response = http::response<http::string_body>;
 
 class worker;

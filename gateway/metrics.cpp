@@ -1,5 +1,6 @@
 #include "gateway/metrics.hpp"
 
+#include "gateway/heap_count.hpp"
 #include "gateway/inventory.hpp"
 #include "gateway/jwks_watch.hpp"
 #include "gateway/room_cache.hpp"
@@ -297,6 +298,11 @@ void render_process_metrics(std::string& out) {
   sample(out, "process_open_fds", "", fds);
   head(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.");
   sample(out, "process_start_time_seconds", "", static_cast<std::uint64_t>(boot + field(22) / hz));
+  if (auto n = heap_count::total()) {
+    head(out, "guichet_heap_allocations_total", "counter",
+         "C++ heap allocations (operator new) since start, all threads; per request on a poll path: none.");
+    sample(out, "guichet_heap_allocations_total", "", *n);
+  }
   head(out, "guichet_build_info", "gauge", "The running build: 1, labelled with its version.");
   sample(out, "guichet_build_info", "version=\"" GUICHET_VERSION "\"", 1);
 }

@@ -135,17 +135,18 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     }
     entry->busy = true;
 
-    http::request_parser<http::string_body> parser;
+    request_parser parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
     parser.body_limit(limits.body_bytes);
     std::optional<errc> failed;
     std::size_t route = kMaxRoutes;
+    std::size_t head_used = 0;  // the head's bytes in `buffer`, consumed once the answer is written
     path_params params;
     router::match m{router::match::kind::not_found};
 
     arm(w.cfg.timeouts.header);
     // The whole header block is in the buffer before Beast parses it, so that a folded line can
-    // be refused (RFC 9112 5.2) rather than joined; a block over the limit is left to Beast (431).
+    // be refused (RFC 9112 5.2) rather than joined, and so that the request can be a view of it.
     boost::system::error_code hec;
     bool folded = false;
     for (std::size_t from = 0;;) {
@@ -159,7 +160,17 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
       }
       buffer.commit(n);
     }
-    if (!hec && !folded) std::tie(hec, std::ignore) = co_await http::async_read_header(stream, buffer, parser, tuple);
+    if (!hec && !folded) {
+      head_used = parser.put(buffer.data(), hec);
+      // Not complete with the whole block (or the limit's worth) in hand: over the limit.
+      if (hec == http::error::need_more) hec = http::error::header_limit;
+      // A body follows: reading it may move the buffer, so the request keeps its own copy.
+      if (!hec && !parser.is_done()) {
+        parser.own_head();
+        buffer.consume(head_used);
+        head_used = 0;
+      }
+    }
     auto started = steady_clock::now();
     if (folded) {
       failed = errc::bad_request;
@@ -260,6 +271,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
       auto [e, n] = co_await http::async_write(stream, res, tuple);
       wec0 = e;
     }
+    buffer.consume(head_used);  // the request's views die here
     auto wec = seen(wec0);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
     w.stats.record(route, raw ? raw_status : static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
