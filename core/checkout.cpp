@@ -1,5 +1,7 @@
 #include "core/checkout.hpp"
 
+#include <cstring>
+
 #include "core/digest.hpp"
 #include "core/token.hpp"
 
@@ -58,18 +60,25 @@ hold_check check_hold(const edition_config& e, const phase_config& p, std::vecto
 // Parses {"items":[{"session":..,"category":..,"quantity":..}]}; anything else is malformed.
 bool parse_hold_items(const std::string& body, std::vector<hold_item>& out) {
   thread_local simdjson::ondemand::parser parser;
+  // simdjson reads a little past the end: the body is copied into a reused, padded buffer (a
+  // padded_string would allocate on every call).
+  thread_local std::vector<char> padded;
+  if (padded.size() < body.size() + simdjson::SIMDJSON_PADDING) padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+  std::memcpy(padded.data(), body.data(), body.size());
   try {
-    simdjson::padded_string padded(body);
-    simdjson::ondemand::document doc = parser.iterate(padded);
+    simdjson::ondemand::document doc = parser.iterate(padded.data(), body.size(), padded.size());
     bool seen_items = false;
+    // Keys are compared as they are in the text (no unescaping): a key written with escapes is
+    // not one of ours.
     for (auto f : doc.get_object()) {
-      if (std::string_view(f.unescaped_key()) != "items" || seen_items) return false;
+      if (f.key() != "items" || seen_items) return false;
       seen_items = true;
       for (auto el : f.value().get_array()) {
-        hold_item i;
+        if (out.size() >= 24) return false;
+        hold_item& i = out.emplace_back();
         bool s = false, c = false, q = false;
         for (auto m : el.get_object()) {
-          std::string_view k = m.unescaped_key();
+          simdjson::ondemand::raw_json_string k = m.key();
           if (k == "session" && !s) i.session = std::string_view(m.value().get_string()), s = true;
           else if (k == "category" && !c) i.category = std::string_view(m.value().get_string()), c = true;
           else if (k == "quantity" && !q) {
@@ -80,8 +89,6 @@ bool parse_hold_items(const std::string& body, std::vector<hold_item>& out) {
           } else return false;
         }
         if (!s || !c || !q || !valid_id(i.session) || !valid_id(i.category)) return false;
-        out.push_back(std::move(i));
-        if (out.size() > 24) return false;
       }
     }
     // The object was read to its end; nothing may follow it (simdjson 3.0 has no at_end()).

@@ -1,6 +1,5 @@
 #include "core/token.hpp"
 
-#include <cctype>
 #include <charconv>
 
 #include "core/base64url.hpp"
@@ -10,16 +9,19 @@ namespace {
 
 constexpr std::size_t kTagBytes = 16;
 
+// Fields are short: a plain loop beats a memchr call per field.
 template <std::size_t N>
 bool split(std::string_view s, std::array<std::string_view, N>& out, std::size_t& n) {
   n = 0;
-  while (n < N) {
-    auto bar = s.find('|');
-    out[n++] = s.substr(0, bar);
-    if (bar == std::string_view::npos) return true;
-    s.remove_prefix(bar + 1);
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '|') continue;
+    if (n + 1 >= N) return false;  // more fields than any token has
+    out[n++] = s.substr(start, i - start);
+    start = i + 1;
   }
-  return false;  // more fields than any token has
+  out[n++] = s.substr(start);
+  return true;
 }
 
 // Appends "|<v>" with to_chars: no temporary strings.
@@ -45,10 +47,21 @@ bool to_int(std::string_view s, Int& v) {
 
 }  // namespace
 
+namespace {
+constexpr std::array<bool, 256> make_id_chars() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '@' || c == ':' || c == '-';
+  return t;
+}
+constexpr auto kIdChars = make_id_chars();  // a table, not isalnum: no locale, no call
+}  // namespace
+
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (unsigned char c : id)
-    if (!(std::isalnum(c) || c == '_' || c == '.' || c == '@' || c == ':' || c == '-')) return false;
+    if (!kIdChars[c]) return false;
   return true;
 }
 
@@ -56,20 +69,22 @@ token_keyring::token_keyring(const std::vector<token_key>& keys) {
   for (auto& k : keys) keys_.push_back({k.id, k.retire_ms, std::make_unique<hmac_sha256>(k.secret)});
 }
 
-std::string token_keyring::seal(const std::string& payload) {
+std::string token_keyring::seal(std::string_view payload) {
   auto tag = keys_.front().mac->sign(payload);
   std::string out;
-  out.reserve(payload.size() * 4 / 3 + 32);
+  out.reserve((payload.size() * 4 + 2) / 3 + 1 + (kTagBytes * 4 + 2) / 3);
   append_base64url(out, payload);
   out += '.';
   append_base64url(out, std::string_view(reinterpret_cast<const char*>(tag.data()), kTagBytes));
   return out;
 }
 
+// The payload is built in one reused string per thread (a keyring is per thread anyway): the
+// token is the only allocation of a signature.
 template <class... Fields>
-std::string payload(char type, std::string_view kid, const Fields&... fields) {
-  std::string p;
-  p.reserve(96);
+std::string_view payload(char type, std::string_view kid, const Fields&... fields) {
+  thread_local std::string p;
+  p.clear();
   p += type;
   p += '|';
   p += kid;
@@ -87,22 +102,25 @@ std::string token_keyring::sign(const access_claims& c) {
 }
 
 errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms, fields& out,
-                         std::string& payload) {
-  if (token.size() > 1024) return errc::token_malformed;
+                         payload_buffer& payload) {
+  if (token.size() > kMaxToken) return errc::token_malformed;
   auto dot = token.find('.');
   if (dot == std::string_view::npos) return errc::token_malformed;
-  auto p = base64url_decode(token.substr(0, dot));
-  auto tag = base64url_decode(token.substr(dot + 1));
-  if (!p || !tag || tag->size() != kTagBytes) return errc::token_malformed;
-  payload = std::move(*p);
+  const auto tag_text = token.substr(dot + 1);
+  if (tag_text.size() != (kTagBytes * 4 + 2) / 3) return errc::token_malformed;
+  char tag[kTagBytes + 2];
+  auto p = base64url_decode_to(token.substr(0, dot), payload.data());
+  auto t = base64url_decode_to(tag_text, tag);
+  if (!p || !t || *t != kTagBytes) return errc::token_malformed;
+  const std::string_view text(payload.data(), *p), mac(tag, kTagBytes);
   std::array<std::string_view, 12> all;
   std::size_t n = 0;
-  if (!split(payload, all, n) || n < 2 || all[0].size() != 1) return errc::token_malformed;
+  if (!split(text, all, n) || n < 2 || all[0].size() != 1) return errc::token_malformed;
   const entry* key = nullptr;
   for (auto& k : keys_)
     if (k.id == all[1]) key = &k;
   if (!key || (key->retire_ms && now_ms >= key->retire_ms)) return errc::token_signature;
-  if (!key->mac->verify(payload, *tag)) return errc::token_signature;
+  if (!key->mac->verify(text, mac)) return errc::token_signature;
   // Only now, with the MAC checked, is the content trusted.
   if (all[0][0] != type) return errc::token_scope;
   out.n = n - 2;
@@ -113,7 +131,7 @@ errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms,
 token_result<queue_claims> token_keyring::verify_queue(std::string_view token, std::int64_t now_ms) {
   token_result<queue_claims> r;
   fields fs;
-  std::string payload;
+  payload_buffer payload;
   if ((r.error = open(token, 'q', now_ms, fs, payload)) != errc::ok) return r;
   const auto& f = fs.f;
   if (fs.n != 7 || f[3].size() != 1 || !to_int(f[4], r.claims.number) || !to_int(f[6], r.claims.exp_ms)) {
@@ -132,7 +150,7 @@ token_result<queue_claims> token_keyring::verify_queue(std::string_view token, s
 token_result<access_claims> token_keyring::verify_access(std::string_view token, std::int64_t now_ms) {
   token_result<access_claims> r;
   fields fs;
-  std::string payload;
+  payload_buffer payload;
   if ((r.error = open(token, 'a', now_ms, fs, payload)) != errc::ok) return r;
   const auto& f = fs.f;
   if (fs.n != 5 || !to_int(f[4], r.claims.exp_ms)) {

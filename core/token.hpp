@@ -63,9 +63,13 @@ class token_keyring {
     std::array<std::string_view, 10> f;
     std::size_t n = 0;
   };
-  std::string seal(const std::string& payload);
-  /// Checks the MAC and key; fills `out` with the payload fields after "type|kid".
-  errc open(std::string_view token, char type, std::int64_t now_ms, fields& out, std::string& payload);
+  static constexpr std::size_t kMaxToken = 1024;
+  /// A decoded payload, on the stack: verifying allocates nothing.
+  using payload_buffer = std::array<char, kMaxToken * 3 / 4>;
+  std::string seal(std::string_view payload);
+  /// Checks the MAC and key; fills `out` with the payload fields after "type|kid" (views into
+  /// `payload`).
+  errc open(std::string_view token, char type, std::int64_t now_ms, fields& out, payload_buffer& payload);
   std::vector<entry> keys_;
 };
 

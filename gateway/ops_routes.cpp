@@ -10,13 +10,15 @@ namespace guichet {
 
 void add_ops_routes(route_table& t) {
   t.add(http::verb::get, "/healthz", "healthz", {.unmetered = true, .listener = exposure::both}, [](request_context& c) -> net::awaitable<reply> {
-    co_return json_response(c.req.version(), http::status::ok, R"({"status":"ok"})");
+    c.out += R"({"status":"ok"})";
+    co_return reply::json(http::status::ok);
   });
   t.add(http::verb::get, "/readyz", "readyz", {.unmetered = true, .listener = exposure::both}, [](request_context& c) -> net::awaitable<reply> {
     if (!c.w.srv.ready())
       co_return error_response(c.req.version(), errc::unavailable, {},
                                "redis is not connected, scripts are not loaded, or room caches are cold");
-    co_return json_response(c.req.version(), http::status::ok, R"({"status":"ready"})");
+    c.out += R"({"status":"ready"})";
+    co_return reply::json(http::status::ok);
   });
   t.add(http::verb::get, "/metrics", "metrics", {.unmetered = true, .listener = exposure::ops}, [](request_context& c) -> net::awaitable<reply> {
     auto stats = c.w.srv.stats();

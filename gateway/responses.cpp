@@ -6,15 +6,10 @@
 
 namespace guichet {
 
-std::string security_header_lines() {
-  return "Content-Security-Policy: " + std::string(content_security_policy) +
-         "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
-}
-
-void add_security_headers(response& res) {
-  res.set("Content-Security-Policy", content_security_policy);
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Referrer-Policy", "no-referrer");
+const std::string& security_header_lines() {
+  static const std::string lines = "Content-Security-Policy: " + std::string(content_security_policy) +
+                                   "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
+  return lines;
 }
 
 response json_response(unsigned version, http::status status, std::string body) {

@@ -12,10 +12,9 @@ namespace guichet {
 inline constexpr std::string_view content_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-/// The same security headers as lines, for answers serialised ahead of time.
-std::string security_header_lines();
-/// Content-Security-Policy, X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer.
-void add_security_headers(response& res);
+/// The security headers every answer carries, as lines: Content-Security-Policy,
+/// X-Content-Type-Options: nosniff, Referrer-Policy: no-referrer.
+const std::string& security_header_lines();
 
 /// A JSON response with the usual headers.
 response json_response(unsigned version, http::status status, std::string body);

@@ -35,20 +35,41 @@ response with_retry(response res, std::int64_t seconds) {
   return res;
 }
 
-std::string position_json(const room& r, const queue_claims& q, const position_info& p) {
-  std::string b = "\"status\":\"" + std::string(to_string(status_of(*r.phase, r.state, r.state.now_ms))) + "\"";
-  b += ",\"slot\":\"" + q.slot + "\"";
-  b += ",\"known\":";
+template <class Int>
+void append_int(std::string& b, Int v) {
+  char buf[24];
+  b.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+}
+
+// The members of a fan's place in the room (no braces), appended with no temporary strings:
+// the position poll is written straight into the session's reused string.
+void append_position_json(std::string& b, const room& r, const queue_claims& q, const position_info& p) {
+  b += "\"status\":\"";
+  b += to_string(status_of(*r.phase, r.state, r.state.now_ms));
+  b += "\",\"slot\":\"";
+  b += q.slot;
+  b += "\",\"known\":";
   b += p.known ? "true" : "false";
   if (p.known) {
-    b += ",\"position\":" + std::to_string(p.position) + ",\"ahead\":" + std::to_string(p.ahead);
-    b += ",\"eta_seconds\":" + std::to_string(p.eta_seconds);
+    b += ",\"position\":";
+    append_int(b, p.position);
+    b += ",\"ahead\":";
+    append_int(b, p.ahead);
+    b += ",\"eta_seconds\":";
+    append_int(b, p.eta_seconds);
   } else if (auto* s = r.phase->find_slot(q.slot)) {
-    b += ",\"opens_ms\":" + std::to_string(s->start_ms);
+    b += ",\"opens_ms\":";
+    append_int(b, s->start_ms);
   }
-  b += ",\"serving\":" + std::to_string(r.state.serving);
+  b += ",\"serving\":";
+  append_int(b, r.state.serving);
   b += ",\"admissible\":";
   b += p.admissible ? "true" : "false";
+}
+
+std::string position_json(const room& r, const queue_claims& q, const position_info& p) {
+  std::string b;
+  append_position_json(b, r, q, p);
   return b;
 }
 
@@ -225,7 +246,10 @@ net::awaitable<reply> position(request_context& c) {
   auto v = c.req.version();
   auto t = check_queue_token(c);
   if (t.error != errc::ok) co_return error_response(v, t.error);
-  co_return json_response(v, http::status::ok, "{" + position_json(*t.r, t.claims, t.pos) + "}");
+  c.out += '{';
+  append_position_json(c.out, *t.r, t.claims, t.pos);
+  c.out += '}';
+  co_return reply::json(http::status::ok);
 }
 
 net::awaitable<reply> admit(request_context& c) {

@@ -10,6 +10,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "gateway/answer.hpp"
 #include "gateway/header_block.hpp"
 #include "gateway/http_date.hpp"
 #include "gateway/log.hpp"
@@ -85,7 +86,10 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
   auto& stream = socket;
 
   const auto& limits = w.cfg.limits;
-  beast::flat_buffer buffer(limits.header_bytes + limits.body_bytes);
+  // The read buffer: a block of header_bytes from the worker's pool while a request is read and
+  // answered (nothing allocated per request), given back when the connection falls idle.
+  beast::basic_flat_buffer<pool_allocator<char>> buffer(limits.header_bytes + limits.body_bytes,
+                                                        pool_allocator<char>(w.read_buffers));
 
   auto entry = w.sessions.insert(w.sessions.end(), {&stream});
   struct entry_guard {
@@ -120,7 +124,8 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     if (buffer.size() == 0) {
       arm(w.cfg.timeouts.idle);
       // While idle the connection holds no read buffer (a waiting fan's keep-alive connection
-      // costs its socket and this frame, not header_bytes): wait until it is readable, then read.
+      // costs its socket and this frame, not header_bytes): wait until it is readable, then take
+      // one from the pool and read.
       buffer.shrink_to_fit();
       auto [wec] = co_await stream.async_wait(tcp::socket::wait_read, tuple);
       boost::system::error_code rec = wec;
@@ -211,7 +216,11 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     bool close = failed.has_value();
     response res;
     std::shared_ptr<const std::string> raw;  // a prebuilt answer, written as is
-    int raw_status = 0;
+    std::string out = w.strings.take();      // a handler's JSON body (reply::json)
+    std::string head = w.strings.take();     // the head written for a response or a JSON body
+    int status = 0;
+    bool json_in_out = false;
+    std::string_view cache = cache_rule::personal;
     if (failed) {
       if (*failed == errc::request_timeout) hs.deadline_closes.add();
       res = error_response(parser.is_header_done() ? parser.get().version() : 11, *failed);
@@ -243,44 +252,51 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
       } else if (policy.needs_redis && !w.redis->ready()) {
         res = error_response(req.version(), errc::unavailable);
       } else {
-        request_context ctx{req, params, w, client};
+        request_context ctx{req, params, w, client, out};
         reply rp = co_await routes.handlers[route](ctx);
         res = std::move(rp.res);
         raw = std::move(rp.raw);
-        raw_status = rp.raw_status;
-        res.set(http::field::cache_control, res.result_int() < 400 ? policy.cache : cache_rule::personal);
+        json_in_out = rp.json_in_out;
+        status = rp.status;
+        if (!raw && !json_in_out) status = static_cast<int>(res.result_int());
+        if (status < 400) cache = policy.cache;
       }
     }
-    if (!raw) {
-      res.set(http::field::date, http_date_now());  // RFC 9110 6.6.1; prebuilt bytes carry theirs
-      add_security_headers(res);
-    }
+    if (!status) status = static_cast<int>(res.result_int());
+    const unsigned version = parser.is_header_done() ? parser.get().version() : 11;
     bool keep = !close && !w.draining && (!parser.is_header_done() || parser.get().keep_alive());
-    arm(w.cfg.timeouts.write);
-    boost::system::error_code wec0;
+    // Every answer is one gather write: its head's status line, this second's Date (RFC 9110
+    // 6.6.1), the rest of the head, the body. The head is prebuilt bytes, or written here into a
+    // reused string: no field allocations, no serializer.
+    std::string_view all, body;
     if (raw) {
-      // The prebuilt bytes with this second's Date after their status line: one gather write.
-      std::string_view all(*raw);
-      const auto eol = all.find("\r\n") + 2;
-      const std::array<net::const_buffer, 3> parts{net::buffer(all.data(), eol), net::buffer(http_date_line()),
-                                                   net::buffer(all.data() + eol, all.size() - eol)};
-      auto [e, n] = co_await net::async_write(stream, parts, tuple);
-      wec0 = e;
+      all = *raw;
+    } else if (json_in_out) {
+      append_json_head(head, version, static_cast<unsigned>(status), cache, out.size(), keep);
+      all = head;
+      body = out;
     } else {
-      res.keep_alive(keep);
-      auto [e, n] = co_await http::async_write(stream, res, tuple);
-      wec0 = e;
+      append_head(head, res, cache, keep);
+      all = head;
+      body = res.body();
     }
+    const auto eol = all.find("\r\n") + 2;
+    const std::array<net::const_buffer, 4> parts{net::buffer(all.data(), eol), net::buffer(http_date_line()),
+                                                 net::buffer(all.data() + eol, all.size() - eol), net::buffer(body)};
+    arm(w.cfg.timeouts.write);
+    auto [wec0, written] = co_await net::async_write(stream, parts, tuple);
     buffer.consume(head_used);  // the request's views die here
+    w.strings.give(std::move(out));
+    w.strings.give(std::move(head));
     auto wec = seen(wec0);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
-    w.stats.record(route, raw ? raw_status : static_cast<int>(res.result_int()), static_cast<std::uint64_t>(micros));
-    if (!raw && res.result_int() >= 400) {  // every error body starts the same way (error_response)
+    w.stats.record(route, status, static_cast<std::uint64_t>(micros));
+    if (!raw && !json_in_out && status >= 400) {  // every error body starts the same way (error_response)
       constexpr std::string_view lead = R"({"error":{"code":")";
-      std::string_view body = res.body();
-      if (body.starts_with(lead)) {
-        body.remove_prefix(lead.size());
-        w.stats.record_error(route, errc_from_code(body.substr(0, body.find('"'))));
+      std::string_view error_body = res.body();
+      if (error_body.starts_with(lead)) {
+        error_body.remove_prefix(lead.size());
+        w.stats.record_error(route, errc_from_code(error_body.substr(0, error_body.find('"'))));
       }
     }
     if (wec) {

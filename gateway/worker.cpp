@@ -9,6 +9,7 @@ namespace guichet {
 worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size_t i)
     : srv(s),
       index(i),
+      read_buffers(c.limits.header_bytes),
       cfg(c),
       redis(std::make_unique<redis_connection>(io, cfg.redis, stats.redis, &s.redis_view())),
       secrets(sec),

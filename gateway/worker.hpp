@@ -14,6 +14,7 @@
 #include "gateway/secrets.hpp"
 #include "gateway/redis_connection.hpp"
 #include "gateway/stats.hpp"
+#include "gateway/worker_pools.hpp"
 
 namespace guichet {
 
@@ -27,6 +28,10 @@ class worker {
 
   server& srv;
   std::size_t index;
+  /// The connections' read buffers, header_bytes each (session.cpp); declared before `io` so
+  /// that it outlives the sessions the io_context destroys.
+  block_pool read_buffers;
+  string_pool strings;  ///< answers' heads and JSON bodies (session.cpp)
   net::io_context io{1};
   worker_stats stats;
   config cfg;  ///< this thread's copy; SIGHUP posts a new one

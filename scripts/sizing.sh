@@ -34,28 +34,13 @@ sed -i -e 's/^level = .*/level = "warn"/' -e 's/^per_ip_rate = .*/per_ip_rate = 
 "$BUILD/gateway/guichet" --config "$cfg" 2>"$run/guichet.log" & gw_pid=$!; pids+=($gw_pid)
 wait_ready "$gw_port"
 GW=http://127.0.0.1:$gw_port
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== 1. memory per idle keep-alive connection ($IDLE connections, each after one GET /healthz)"
-before=$(rss_kb "$gw_pid")
-python3 - "$gw_port" "$IDLE" "$gw_pid" "$before" <<'PY'
-import socket, sys, time
-port, n, pid, before = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-socks = []
-for i in range(n):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: sizing\r\n\r\n")
-    socks.append(s)
-for s in socks:
-    data = b""
-    while b"\r\n\r\n" not in data or not data.endswith(b"}"):
-        data += s.recv(4096)
-time.sleep(1)
-rss = int(next(l.split()[1] for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")))
-print(f"gateway RSS {before} kB -> {rss} kB with {n} idle connections: {(rss - before) * 1024 / n:.0f} bytes each"
-      f" ({(rss - before) * 1024 / n * 1e6 / 1e9:.1f} GB per million)")
-PY
+python3 scripts/idle_conns.py "$gw_port" "$IDLE" "$run/idle" "$gw_pid"
+read -r per grown held < "$run/idle"
+echo "gateway RSS +$grown kB with $held idle connections: $per bytes each" \
+  "($(python3 -c "print('%.1f' % ($per * 1e6 / 1e9))") GB per million)"
 
 echo
 echo "== 2. gateway CPU per request (wrk -t2 -c$CONNS -d$DURATION; the gateway's own CPU time)"

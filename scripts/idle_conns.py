@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Holds N idle keep-alive connections to a server on loopback and measures what they cost it.
+
+Usage: idle_conns.py PORT N OUT PID... [--hold SECONDS]
+
+Opens N connections (spread over source addresses 127.0.0.2, .3, ... so that the ephemeral
+ports of one address do not run out), sends one `GET /healthz` on each, reads every answer,
+waits a second, then writes to OUT one line: "<bytes of RSS per connection> <RSS growth in kB>
+<connections>", the RSS being the sum over PID... (a server's processes). With --hold it then
+keeps the connections open that many seconds at most (or until SIGTERM), so that another load
+can run next to them.
+"""
+import signal
+import socket
+import sys
+import time
+
+PER_SOURCE = 20000
+
+
+def rss_kb(pids):
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as f:
+            total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS"))
+    return total
+
+
+def read_answer(s):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise RuntimeError("connection closed before the answer")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise RuntimeError("connection closed in the body")
+        body += chunk
+
+
+def main():
+    args = sys.argv[1:]
+    hold = 0.0
+    if "--hold" in args:
+        i = args.index("--hold")
+        hold = float(args[i + 1])
+        del args[i : i + 2]
+    port, n, out, pids = int(args[0]), int(args[1]), args[2], args[3:]
+    before = rss_kb(pids)
+    socks = []
+    for i in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((f"127.0.0.{2 + i // PER_SOURCE}", 0))
+        s.connect(("127.0.0.1", port))
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: idle\r\n\r\n")
+        socks.append(s)
+        if len(socks) % 1000 == 0:  # read as we go: a server's accept queue is finite
+            for t in socks[-1000:]:
+                read_answer(t)
+    for t in socks[len(socks) - len(socks) % 1000 :]:
+        read_answer(t)
+    time.sleep(1)
+    grown = rss_kb(pids) - before
+    with open(out, "w") as f:
+        f.write(f"{grown * 1024 / max(1, n):.0f} {grown} {n}\n")
+    if hold > 0:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        time.sleep(hold)
+
+
+if __name__ == "__main__":
+    main()
