@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # guichet next to its references, in one run on this machine (shared and noisy: each pair is
-# measured back to back, alternating). Loopback only; every load is bounded by DURATION.
-#   1. GET /healthz, room state and position polls vs nginx `return 200` (same wrk parameters)
-#   2. holds through the gateway (wrk, 1 ticket each, distinct shoppers and Idempotency-Keys)
-#      vs redis-benchmark calling the same hold script by EVALSHA, unpipelined and -P 16
-#   3. usec_per_call of each script from INFO commandstats, and server CPU time per request
+# measured back to back, alternating), ending with a table of the performance targets, each with
+# its measured value and PASS or FAIL. Loopback only; every load is bounded by DURATION.
+#   1. GET /healthz, room state and position polls vs nginx `return 200` (same wrk parameters),
+#      and the gateway's heap allocations per poll (guichet_heap_allocations_total)
+#   2. memory per idle keep-alive connection, gateway vs nginx (IDLE connections each), then
+#      IDLE_BIG idle connections held while room-state polls run on other connections
+#   3. holds through the gateway vs redis-benchmark calling the same hold script (EVALSHA,
+#      unpipelined and -P 16); usec_per_call of the hold and join scripts (INFO commandstats)
+#   4. open loop at 70 % of the closed-loop rate (guichet-loadtest --rate): p99 of room-state
+#      polls (next to nginx's at the same rate) and of holds
+#   5. the micro-benchmarks behind the targets (token sign/verify, hold body parse): medians
+# Usage: bash scripts/compare.sh [BUILD]
+#   DURATION=10s CONNS=64 THREADS=2 SHOPPERS=20000 IDLE="10000 50000" IDLE_BIG=100000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -13,77 +21,161 @@ DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 SHOPPERS=${SHOPPERS:-20000}
+IDLE=${IDLE:-10000 50000}
+IDLE_BIG=${IDLE_BIG:-100000}
+secs=${DURATION%s}
 run=$(mktemp -d /tmp/guichet-compare-XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
 trap cleanup EXIT INT TERM
 fresh_keys
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+most=$(python3 -c "print(max([$IDLE_BIG] + [int(x) for x in '$IDLE'.split()]))")
+targets="$run/targets.tsv"
+: > "$targets"
+# target NAME MEASURED OP BOUND UNIT: one row of the final table.
+target() {
+  python3 - "$@" >> "$targets" <<'PY'
+import sys
+name, measured, op, bound, unit = sys.argv[1:6]
+try:
+    m = float(measured)
+    ok = m <= float(bound) if op == "<=" else m >= float(bound)
+    shown = f"{m:.3f}" if abs(m) < 10 else f"{m:.1f}" if abs(m) < 1000 else f"{m:,.0f}"
+    print(f"{name}\t{op} {bound} {unit}\t{shown} {unit}\t{'PASS' if ok else 'FAIL'}")
+except ValueError:
+    print(f"{name}\t{op} {bound} {unit}\t(not measured: {measured})\tFAIL")
+PY
+}
 
 nginx_port=$(free_port)
 mkdir -p "$run/nginx/logs"
 cat > "$run/nginx/nginx.conf" <<CONF
 worker_processes 2;
+worker_rlimit_nofile $((most + 4096));
 daemon off;
 error_log $run/nginx/logs/error.log warn;
 pid $run/nginx/nginx.pid;
-events { worker_connections 4096; }
+events { worker_connections $((most + 2048)); }
 http {
   access_log off;
   keepalive_requests 1000000;
+  keepalive_timeout 600s;
   server {
     listen 127.0.0.1:$nginx_port reuseport;
     location / { default_type application/json; return 200 '{"status":"ok"}'; }
   }
 }
 CONF
-nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" & pids+=($!)
+nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" & nginx_pid=$!; pids+=($nginx_pid)
 
 redis_port=$(free_port)
 start_redis "$run/redis" "$redis_port"; pids+=("$REDIS_PID")
 redis-cli -p "$redis_port" config set appendonly no >/dev/null  # both sides measured without fsync
 gw_port=$(free_port)
 cfg=$(config_for "$run" "$gw_port" "$redis_port" config/dev.toml)
-sed -i -e 's/^level = .*/level = "warn"/' -e 's/^DEMO1 = .*/DEMO1 = { name = "bench", categories = { A = 100000000 } }/' "$cfg"
+sed -i -e 's/^level = .*/level = "warn"/' \
+  -e 's/^DEMO1 = .*/DEMO1 = { name = "bench", categories = { A = 100000000 } }/' \
+  -e "s/^max_connections = [0-9]*/max_connections = $((most + 2048))/" \
+  -e 's/^idle = "[^"]*"/idle = "600s"/' -e 's/^door_per_ip_rate = [0-9]*/door_per_ip_rate = 0/' "$cfg"
 "$BUILD/gateway/guichet" --config "$cfg" --load-inventory >/dev/null
 "$BUILD/gateway/guichet" --config "$cfg" 2>"$run/guichet.log" & gw_pid=$!; pids+=($gw_pid)
 wait_ready "$gw_port"
+for _ in $(seq 50); do [ -s "$run/nginx/nginx.pid" ] && break; sleep 0.1; done
+nginx_pids=$(pgrep -P "$(cat "$run/nginx/nginx.pid")" | tr '\n' ' ')
+nginx_pids="$(cat "$run/nginx/nginx.pid") $nginx_pids"
 
 GW=http://127.0.0.1:$gw_port
 jwt=$(scripts/mint_jwt.py bench-fan)
 queue_token=$(curl -fsS -XPOST -H "Authorization: Bearer $jwt" "$GW/rooms/demo/open/join" | sed 's/.*"queue_token":"\([^"]*\)".*/\1/')
 
-rps() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$@" | awk '/Requests\/sec/ {print $2}'; }
+wrk_run() { wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" "$@"; }
+field() { awk -v k="$1" '$0 ~ k {print $2}'; }
+allocs() { curl -fsS "$GW/metrics" | awk '/^guichet_heap_allocations_total/ {print $2}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-ratio() { python3 -c "print('%.2f' % ($1 / $2))"; }
-echo "== polls: wrk -t$THREADS -c$CONNS -d$DURATION on loopback; 2 cores shared by server and load"
-printf '%-34s %12s %12s %7s\n' "" "nginx" "guichet" "ratio"
+py() { python3 -c "print($1)"; }
+
+echo "== 1. polls: wrk -t$THREADS -c$CONNS -d$DURATION on loopback; 2 cores shared by server and load"
+# The gateway allocates in the background too (room refreshes, the deadline sweep, this scrape):
+# measured over an idle DURATION first and subtracted from the allocations during each poll run.
+a0=$(allocs); sleep "$secs"; a1=$(allocs)
+background=$((a1 - a0))
+printf '%-34s %12s %12s %7s %16s\n' "" "nginx" "guichet" "ratio" "allocs/request"
+declare -A poll_ratio poll_allocs
 for what in healthz state position; do
   case $what in
     healthz) path=/healthz; hdr=() ;;
     state) path=/rooms/demo/open/state; hdr=() ;;
     position) path=/rooms/demo/open/position; hdr=(-H "Authorization: Bearer $queue_token") ;;
   esac
-  n_sum=0; g_sum=0
+  n_sum=0; g_sum=0; a_sum=0; req_sum=0
   for round in 1 2; do
-    n=$(rps "http://127.0.0.1:$nginx_port/healthz")
-    g=$(rps "${hdr[@]}" "$GW$path")
-    n_sum=$(python3 -c "print($n_sum + $n)"); g_sum=$(python3 -c "print($g_sum + $g)")
+    n=$(wrk_run "http://127.0.0.1:$nginx_port/healthz" | field 'Requests/sec')
+    a0=$(allocs)
+    out=$(wrk_run "${hdr[@]}" "$GW$path")
+    a1=$(allocs)
+    g=$(field 'Requests/sec' <<<"$out")
+    req=$(awk '/requests in/ {print $1}' <<<"$out")
+    n_sum=$(py "$n_sum + $n"); g_sum=$(py "$g_sum + $g")
+    a_sum=$(py "$a_sum + max(0, $a1 - $a0 - $background)"); req_sum=$(py "$req_sum + $req")
   done
-  printf '%-34s %12.0f %12.0f %7s\n' "GET $path (req/s)" "$(python3 -c "print($n_sum/2)")" "$(python3 -c "print($g_sum/2)")" "$(ratio "$g_sum" "$n_sum")"
+  poll_ratio[$what]=$(py "'%.3f' % ($g_sum / $n_sum)")
+  poll_allocs[$what]=$(py "'%.4f' % ($a_sum / max(1, $req_sum))")
+  [ $what = state ] && state_rps=$(py "$g_sum / 2") && nginx_rps=$(py "$n_sum / 2")
+  printf '%-34s %12.0f %12.0f %7s %16s\n' "GET $path (req/s)" "$(py "$n_sum / 2")" "$(py "$g_sum / 2")" \
+    "${poll_ratio[$what]}" "${poll_allocs[$what]}"
+done
+echo "(background allocations over an idle $DURATION, subtracted: $background)"
+target "GET /rooms/../state vs nginx" "${poll_ratio[state]}" ">=" 1.1 "x"
+target "GET /healthz vs nginx" "${poll_ratio[healthz]}" ">=" 1.0 "x"
+target "GET /rooms/../position vs nginx" "${poll_ratio[position]}" ">=" 0.95 "x"
+for what in healthz state position; do
+  target "heap allocations per $what poll" "${poll_allocs[$what]}" "<=" 0.01 "allocs"
 done
 
 echo
-echo "== holds: 1 ticket each, $SHOPPERS distinct admitted shoppers, fresh Idempotency-Key per request"
+echo "== 2. idle keep-alive connections (each after one GET /healthz): RSS per connection"
+printf '%-12s %16s %16s %8s\n' "connections" "nginx B/conn" "guichet B/conn" "ratio"
+for n in $IDLE; do
+  python3 scripts/idle_conns.py "$nginx_port" "$n" "$run/idle-nginx" $nginx_pids
+  python3 scripts/idle_conns.py "$gw_port" "$n" "$run/idle-gw" "$gw_pid"
+  nb=$(cut -d' ' -f1 "$run/idle-nginx"); gb=$(cut -d' ' -f1 "$run/idle-gw")
+  printf '%-12s %16s %16s %8s\n' "$n" "$nb" "$gb" "$(py "'%.2f' % ($gb / max(1, $nb))")"
+  target "idle connection RSS ($n conns)" "$gb" "<=" 2048 "bytes"
+  target "idle connection vs nginx ($n conns)" "$(py "$gb / max(1, $nb)")" "<=" 2.5 "x"
+  sleep 1  # the closed connections leave
+done
+before=$(awk '/^VmRSS/ {print $2}' "/proc/$gw_pid/status")
+python3 scripts/idle_conns.py "$gw_port" "$IDLE_BIG" "$run/idle-big" "$gw_pid" --hold 600 & holder=$!; pids+=($holder)
+for _ in $(seq 1200); do [ -s "$run/idle-big" ] && break; sleep 0.5; done
+if [ -s "$run/idle-big" ]; then
+  rss_mb=$(py "$(awk '/^VmRSS/ {print $2}' "/proc/$gw_pid/status") / 1024")
+  with=$(wrk_run "$GW/rooms/demo/open/state" | field 'Requests/sec')
+  kill -TERM "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true
+  sleep 1
+  without=$(wrk_run "$GW/rooms/demo/open/state" | field 'Requests/sec')
+  echo "$IDLE_BIG idle connections: gateway RSS $((before / 1024)) MB -> $(py "int($rss_mb)") MB;" \
+    "state polls on $CONNS other connections $with req/s with them, $without req/s without"
+  target "gateway RSS with $IDLE_BIG idle conns" "$rss_mb" "<=" 300 "MB"
+  target "polls next to $IDLE_BIG idle conns" "$(py "$with / $without")" ">=" 0.9 "x"
+else
+  echo "the $IDLE_BIG idle connections could not all be opened"
+  target "gateway RSS with $IDLE_BIG idle conns" "none" "<=" 300 "MB"
+fi
+
+echo
+echo "== 3. holds: 1 ticket each, $SHOPPERS distinct admitted shoppers, fresh Idempotency-Key per request"
 scripts/access_tokens.py "$redis_port" demo open "$SHOPPERS" > "$run/tokens.txt"
 sha=$("$BUILD/gateway/guichet" --script hold | redis-cli -p "$redis_port" -x script load)
 redis-cli -p "$redis_port" config resetstat >/dev/null
 t0=$(cpu_ticks "$gw_pid")
-gw_out=$(TOKENS="$run/tokens.txt" HOLD_PATH=/editions/demo/phases/open/holds wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" -s scripts/wrk_holds.lua "$GW")
+gw_out=$(TOKENS="$run/tokens.txt" HOLD_PATH=/editions/demo/phases/open/holds wrk_run -s scripts/wrk_holds.lua "$GW")
 t1=$(cpu_ticks "$gw_pid")
-gw_rps=$(awk '/Requests\/sec/ {print $2}' <<<"$gw_out")
+gw_rps=$(field 'Requests/sec' <<<"$gw_out")
 gw_non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$gw_out"); gw_non2xx=${gw_non2xx:-0}
 gw_total=$(awk '/requests in/ {print $1}' <<<"$gw_out")
-gw_stats=$(redis-cli -p "$redis_port" info commandstats | tr -d '\r' | grep -E 'cmdstat_evalsha' || true)
+usec() { redis-cli -p "$redis_port" info commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p'; }
+hold_usec=$(usec)
 shed=$(curl -fsS "$GW/metrics" | awk '/^guichet_http_requests_total\{route="hold_create"/ {print}' | sed 's/guichet_http_requests_total//' | tr '\n' ' ')
 # The same script, called directly: one shopper with limits lifted so it never refuses.
 now_ms=$(($(date +%s%N) / 1000000))
@@ -100,8 +192,73 @@ printf '%-34s %12s\n' "  of which non-2xx" "$gw_non2xx / $gw_total"
 echo "  by status (from /metrics): $shed"
 printf '%-34s %12s\n' "redis-benchmark EVALSHA (req/s)" "$rb1"
 printf '%-34s %12s\n' "redis-benchmark EVALSHA -P 16" "$rb16"
-echo "gateway / EVALSHA unpipelined: $(ratio "$gw_rps" "$rb1")   gateway / EVALSHA -P 16: $(ratio "$gw_rps" "$rb16")"
-hz=$(getconf CLK_TCK)
-python3 -c "print('gateway CPU per hold: %.1f us' % (($t1 - $t0) / $hz * 1e6 / max(1, $gw_total)))"
-echo "hold script in Redis while the gateway ran: $gw_stats"
+echo "gateway / EVALSHA unpipelined: $(py "'%.2f' % ($gw_rps / $rb1)")   gateway / EVALSHA -P 16: $(py "'%.2f' % ($gw_rps / $rb16)")"
+py "'gateway CPU per hold: %.1f us' % (($t1 - $t0) / $(getconf CLK_TCK) * 1e6 / max(1, $gw_total))"
+echo "hold script in Redis while the gateway ran: ${hold_usec:-?} usec_per_call"
 echo "wrk: $(grep latency <<<"$gw_out")"
+target "holds vs redis-benchmark -P 16" "$(py "$gw_rps / $rb16")" ">=" 1.0 "x"
+target "hold script, Redis time per call" "${hold_usec:-none}" "<=" 10 "us"
+# The join script alone: new fans joining through the harness (a join is one EVALSHA).
+redis-cli -p "$redis_port" config resetstat >/dev/null
+"$BUILD/loadtest/guichet-loadtest" join --config "$cfg" --target "127.0.0.1:$gw_port" --duration 3s --quiet \
+  --out "$run/join" >/dev/null 2>&1 || true
+join_usec=$(usec)
+echo "join script in Redis: ${join_usec:-?} usec_per_call"
+target "join script, Redis time per call" "${join_usec:-none}" "<=" 10 "us"
+
+echo
+echo "== 4. open loop at 70 % of the closed-loop rate (guichet-loadtest --rate, latency from the intended send time)"
+p99() { python3 -c "
+import json, sys
+r = json.load(open('$1/report.json'))
+def walk(o):
+    if isinstance(o, dict):
+        if 'latency_ms' in o: yield o['latency_ms']['p99']
+        for v in o.values(): yield from walk(v)
+    elif isinstance(o, list):
+        for v in o: yield from walk(v)
+print(max(walk(r)))" 2>/dev/null || echo none; }
+poll_rate=$(py "int(0.7 * $state_rps)")
+hold_rate=$(py "int(0.7 * $gw_rps)")
+"$BUILD/loadtest/guichet-loadtest" poll --config "$cfg" --target "127.0.0.1:$nginx_port" --duration "$DURATION" \
+  --rate "$poll_rate" --quiet --out "$run/open-nginx" >/dev/null 2>&1 || true
+"$BUILD/loadtest/guichet-loadtest" poll --config "$cfg" --target "127.0.0.1:$gw_port" --duration "$DURATION" \
+  --rate "$poll_rate" --quiet --out "$run/open-poll" >/dev/null 2>&1 || true
+"$BUILD/loadtest/guichet-loadtest" hold --config "$cfg" --target "127.0.0.1:$gw_port" --duration "$DURATION" \
+  --rate "$hold_rate" --quiet --out "$run/open-hold" >/dev/null 2>&1 || true
+np99=$(p99 "$run/open-nginx"); gp99=$(p99 "$run/open-poll"); hp99=$(p99 "$run/open-hold")
+echo "room-state polls at $poll_rate req/s: p99 nginx $np99 ms, guichet $gp99 ms; holds at $hold_rate req/s: p99 $hp99 ms"
+target "poll p99, open loop at 70 %" "$gp99" "<=" 2 "ms"
+target "hold p99, open loop at 70 %" "$hp99" "<=" 5 "ms"
+
+echo
+echo "== 5. micro-benchmarks (median of 5 repetitions)"
+median() {  # BINARY FILTER
+  "$1" --benchmark_filter="^$2\$" --benchmark_repetitions=5 --benchmark_min_time=0.2 --benchmark_format=json 2>/dev/null |
+    python3 -c "import json, sys; print(next(b['real_time'] for b in json.load(sys.stdin)['benchmarks'] if b.get('aggregate_name') == 'median'))" ||
+    echo none
+}
+if [ -x "$BUILD/bench/token_bench" ]; then
+  sign=$(median "$BUILD/bench/token_bench" token_sign); verify=$(median "$BUILD/bench/token_bench" token_verify)
+  parse=$(median "$BUILD/bench/hold_bench" hold_body_parse)
+  echo "token sign $sign ns, token verify $verify ns, hold body parse $parse ns"
+else
+  sign=none verify=none parse=none
+  echo "no benchmarks in $BUILD (built with GUICHET_BENCH=OFF)"
+fi
+target "token sign" "$sign" "<=" 300 "ns"
+target "token verify" "$verify" "<=" 300 "ns"
+target "hold body parse" "$parse" "<=" 150 "ns"
+
+echo
+echo "== targets"
+python3 - "$targets" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+w = [max(len(r[i]) for r in rows) for i in range(3)]
+print(f"{'target':<{w[0]}}  {'goal':<{w[1]}}  {'measured':<{w[2]}}  result")
+for r in rows:
+    print(f"{r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}")
+passed = sum(r[3] == "PASS" for r in rows)
+print(f"{passed} of {len(rows)} targets met")
+PY

@@ -41,38 +41,51 @@ for i = 0, n - 1 do
   want[k] = (want[k] or 0) + q
   total = total + q
 end
+-- The account's counts in one read: each session's, then the total.
+local counted = {}
+for k = 1, m do counted[k] = 's:' .. ARGV[session_base + 3 * (k - 1) + 1] end
+counted[m + 1] = 'total'
+local have = redis.call('HMGET', acct, unpack(counted))
 for k = 1, m do
-  local sid = ARGV[session_base + 3 * (k - 1) + 1]
+  have[k] = tonumber(have[k] or '0')
   local limit = tonumber(ARGV[session_base + 3 * (k - 1) + 2])
-  local have = tonumber(redis.call('HGET', acct, 's:' .. sid) or '0')
-  if have + want[k] > limit then
+  if have[k] + want[k] > limit then
     local kind = ARGV[session_base + 3 * (k - 1) + 3] == 'c' and 'limit_ceremony' or 'limit_session'
-    return outcome(kind, sid, tostring(limit - have))
+    return outcome(kind, ARGV[session_base + 3 * (k - 1) + 1], tostring(limit - have[k]))
   end
 end
 local cap = tonumber(ARGV[8])
-local have_total = tonumber(redis.call('HGET', acct, 'total') or '0')
+local have_total = tonumber(have[m + 1] or '0')
 if have_total + total > cap then return outcome('limit_account', tostring(cap - have_total)) end
+-- Each item's available and held counts in one read (the gateway merged repeated items).
+local stock = {}
 for i = 0, n - 1 do
   local inv = KEYS[6 + tonumber(ARGV[item_base + 4 * i + 1])]
   local cat = ARGV[item_base + 4 * i + 3]
-  local a = redis.call('HGET', inv, 'a:' .. cat)
-  if not a then return outcome('unknown_category', ARGV[item_base + 4 * i + 2], cat) end
-  if tonumber(a) < tonumber(ARGV[item_base + 4 * i + 4]) then
-    return outcome('sold_out', ARGV[item_base + 4 * i + 2], cat, a)
+  local r = redis.call('HMGET', inv, 'a:' .. cat, 'h:' .. cat)
+  if not r[1] then return outcome('unknown_category', ARGV[item_base + 4 * i + 2], cat) end
+  if tonumber(r[1]) < tonumber(ARGV[item_base + 4 * i + 4]) then
+    return outcome('sold_out', ARGV[item_base + 4 * i + 2], cat, r[1])
   end
+  stock[i] = {tonumber(r[1]), tonumber(r[2] or '0')}
 end
 
+-- All checks passed: write the new counts (one HSET per item and one for the account).
 local encoded = {}
 for i = 0, n - 1 do
   local inv = KEYS[6 + tonumber(ARGV[item_base + 4 * i + 1])]
   local cat, q = ARGV[item_base + 4 * i + 3], tonumber(ARGV[item_base + 4 * i + 4])
-  redis.call('HINCRBY', inv, 'a:' .. cat, -q)
-  redis.call('HINCRBY', inv, 'h:' .. cat, q)
+  redis.call('HSET', inv, 'a:' .. cat, stock[i][1] - q, 'h:' .. cat, stock[i][2] + q)
   encoded[#encoded + 1] = ARGV[item_base + 4 * i + 2] .. ':' .. cat .. ':' .. q
 end
-for k = 1, m do redis.call('HINCRBY', acct, 's:' .. ARGV[session_base + 3 * (k - 1) + 1], want[k]) end
-redis.call('HINCRBY', acct, 'total', total)
+local counts = {}
+for k = 1, m do
+  counts[#counts + 1] = counted[k]
+  counts[#counts + 1] = have[k] + want[k]
+end
+counts[#counts + 1] = 'total'
+counts[#counts + 1] = have_total + total
+redis.call('HSET', acct, unpack(counts))
 local deadline = now + tonumber(ARGV[6])
 redis.call('HSET', hold, 'account', ARGV[2], 'phase', ARGV[3], 'status', 'held', 'items', table.concat(encoded, ','),
            'created_ms', now, 'deadline_ms', deadline)
