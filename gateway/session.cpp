@@ -66,6 +66,14 @@ std::optional<errc> read_error(const boost::system::error_code& ec) {
   return errc::bad_request;
 }
 
+// Over max_connections: one 503 and close (a coroutine of its own, so that the session's frame,
+// which every idle connection holds, does not carry this answer).
+net::awaitable<void> refuse(tcp::socket& stream) {
+  auto res = error_response(11, errc::too_many_connections);
+  res.keep_alive(false);
+  co_await http::async_write(stream, res, tuple);
+}
+
 }  // namespace
 
 net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listener) {
@@ -109,10 +117,8 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
 
   if (srv.open_connections().fetch_add(1, std::memory_order_relaxed) >= srv.initial_config().server.max_connections) {
     hs.connections_rejected.add();
-    auto res = error_response(11, errc::too_many_connections);
-    res.keep_alive(false);
     arm(w.cfg.timeouts.write);
-    co_await http::async_write(stream, res, tuple);
+    co_await refuse(stream);
     co_return;
   }
 
@@ -140,14 +146,16 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     }
     entry->busy = true;
 
-    request_parser parser;
+    auto x = w.exchanges.take();  // given back at the end of this iteration, before idling
+    x->reset();
+    request_parser& parser = x->parser.emplace();
+    path_params& params = x->params;
+    router::match& m = x->m;
     parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
     parser.body_limit(limits.body_bytes);
     std::optional<errc> failed;
     std::size_t route = kMaxRoutes;
     std::size_t head_used = 0;  // the head's bytes in `buffer`, consumed once the answer is written
-    path_params params;
-    router::match m{router::match::kind::not_found};
 
     arm(w.cfg.timeouts.header);
     // The whole header block is in the buffer before Beast parses it, so that a folded line can
@@ -214,10 +222,10 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
 
     // A failed read leaves the stream out of step: answer and close.
     bool close = failed.has_value();
-    response res;
-    std::shared_ptr<const std::string> raw;  // a prebuilt answer, written as is
-    std::string out = w.strings.take();      // a handler's JSON body (reply::json)
-    std::string head = w.strings.take();     // the head written for a response or a JSON body
+    response& res = x->res;
+    std::shared_ptr<const std::string>& raw = x->raw;
+    std::string& out = x->out;
+    std::string& head = x->head;
     int status = 0;
     bool json_in_out = false;
     std::string_view cache = cache_rule::personal;
@@ -286,8 +294,6 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     arm(w.cfg.timeouts.write);
     auto [wec0, written] = co_await net::async_write(stream, parts, tuple);
     buffer.consume(head_used);  // the request's views die here
-    w.strings.give(std::move(out));
-    w.strings.give(std::move(head));
     auto wec = seen(wec0);
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - started).count();
     w.stats.record(route, status, static_cast<std::uint64_t>(micros));

@@ -9,6 +9,7 @@
 #include "core/config.hpp"
 #include "core/jwt.hpp"
 #include "core/token.hpp"
+#include "gateway/exchange.hpp"
 #include "gateway/inventory.hpp"
 #include "gateway/room_cache.hpp"
 #include "gateway/secrets.hpp"
@@ -31,7 +32,7 @@ class worker {
   /// The connections' read buffers, header_bytes each (session.cpp); declared before `io` so
   /// that it outlives the sessions the io_context destroys.
   block_pool read_buffers;
-  string_pool strings;  ///< answers' heads and JSON bodies (session.cpp)
+  object_pool<exchange> exchanges;  ///< requests being read and answered (session.cpp)
   net::io_context io{1};
   worker_stats stats;
   config cfg;  ///< this thread's copy; SIGHUP posts a new one

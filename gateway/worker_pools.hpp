@@ -1,7 +1,6 @@
 #pragma once
 #include <cstddef>
 #include <new>
-#include <string>
 #include <vector>
 
 namespace guichet {
@@ -57,34 +56,49 @@ struct pool_allocator {
   bool operator==(const pool_allocator<U>& o) const { return pool == o.pool; }
 };
 
-/// Strings kept for reuse by one thread, emptied but with their capacity: the head and JSON body
-/// of an answer are written into them. Not thread-safe: one per worker.
-class string_pool {
+/// Objects of one type kept for reuse by one thread: `take` lends one (made on first use),
+/// which goes back when the lease ends. Not thread-safe: one per worker.
+template <class T>
+class object_pool {
  public:
-  explicit string_pool(std::size_t keep = 256, std::size_t max_capacity = 64 * 1024)
-      : keep_(keep), max_capacity_(max_capacity) {
-    free_.reserve(keep);
+  class lease {
+   public:
+    lease(object_pool& pool, T* p) : pool_(pool), p_(p) {}
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    ~lease() { pool_.give(p_); }
+    T* operator->() const { return p_; }
+    T& operator*() const { return *p_; }
+
+   private:
+    object_pool& pool_;
+    T* p_;
+  };
+
+  explicit object_pool(std::size_t keep = 256) : keep_(keep) { free_.reserve(keep); }
+  ~object_pool() {
+    for (T* p : free_) delete p;
   }
-  std::string take() {
-    if (free_.empty()) {
-      std::string s;
-      s.reserve(1024);
-      return s;
-    }
-    std::string s = std::move(free_.back());
+  object_pool(const object_pool&) = delete;
+  object_pool& operator=(const object_pool&) = delete;
+
+  lease take() {
+    if (free_.empty()) return {*this, new T()};
+    T* p = free_.back();
     free_.pop_back();
-    return s;
-  }
-  /// A string grown past max_capacity (a /metrics page) is dropped rather than kept.
-  void give(std::string&& s) {
-    if (free_.size() >= keep_ || s.capacity() > max_capacity_) return;
-    s.clear();
-    free_.push_back(std::move(s));
+    return {*this, p};
   }
 
  private:
-  std::vector<std::string> free_;
-  std::size_t keep_, max_capacity_;
+  void give(T* p) {
+    if (free_.size() < keep_) {
+      free_.push_back(p);
+    } else {
+      delete p;
+    }
+  }
+  std::vector<T*> free_;
+  std::size_t keep_;
 };
 
 }  // namespace guichet

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Holds N idle keep-alive connections to a server on loopback and measures what they cost it.
 
-Usage: idle_conns.py PORT N OUT PID... [--hold SECONDS]
+Usage: idle_conns.py PORT N[,N2,...] OUT PID... [--hold SECONDS]
 
-Opens N connections (spread over source addresses 127.0.0.2, .3, ... so that the ephemeral
-ports of one address do not run out), sends one `GET /healthz` on each, reads every answer,
-waits a second, then writes to OUT one line: "<bytes of RSS per connection> <RSS growth in kB>
-<connections>", the RSS being the sum over PID... (a server's processes). With --hold it then
-keeps the connections open that many seconds at most (or until SIGTERM), so that another load
-can run next to them.
+Opens connections (spread over source addresses 127.0.0.2, .3, ... so that the ephemeral ports
+of one address do not run out), sends one `GET /healthz` on each and reads every answer, up to
+N, waits a second, writes to OUT a line "<connections> <bytes of RSS per connection> <RSS growth
+in kB>", then goes on to N2 with the first N still open, and so on: each line counts every
+connection open since the start, so memory the server freed earlier does not hide the cost. The
+RSS is the sum over PID... (a server's processes). With --hold it then keeps the connections
+open that many seconds at most (or until SIGTERM), so that another load can run next to them.
 """
 import signal
 import socket
@@ -53,24 +54,27 @@ def main():
         i = args.index("--hold")
         hold = float(args[i + 1])
         del args[i : i + 2]
-    port, n, out, pids = int(args[0]), int(args[1]), args[2], args[3:]
+    port, counts, out, pids = int(args[0]), [int(x) for x in args[1].split(",")], args[2], args[3:]
     before = rss_kb(pids)
     socks = []
-    for i in range(n):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.bind((f"127.0.0.{2 + i // PER_SOURCE}", 0))
-        s.connect(("127.0.0.1", port))
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: idle\r\n\r\n")
-        socks.append(s)
-        if len(socks) % 1000 == 0:  # read as we go: a server's accept queue is finite
-            for t in socks[-1000:]:
-                read_answer(t)
-    for t in socks[len(socks) - len(socks) % 1000 :]:
-        read_answer(t)
-    time.sleep(1)
-    grown = rss_kb(pids) - before
+    unread = 0
     with open(out, "w") as f:
-        f.write(f"{grown * 1024 / max(1, n):.0f} {grown} {n}\n")
+        for n in counts:
+            while len(socks) < n:
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind((f"127.0.0.{2 + len(socks) // PER_SOURCE}", 0))
+                s.connect(("127.0.0.1", port))
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: idle\r\n\r\n")
+                socks.append(s)
+                unread += 1
+                if unread == 1000 or len(socks) == n:  # read as we go: accept queues are finite
+                    for t in socks[-unread:]:
+                        read_answer(t)
+                    unread = 0
+            time.sleep(1)
+            grown = rss_kb(pids) - before
+            f.write(f"{n} {grown * 1024 / max(1, n):.0f} {grown}\n")
+            f.flush()
     if hold > 0:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         time.sleep(hold)

@@ -38,7 +38,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "== 1. memory per idle keep-alive connection ($IDLE connections, each after one GET /healthz)"
 python3 scripts/idle_conns.py "$gw_port" "$IDLE" "$run/idle" "$gw_pid"
-read -r per grown held < "$run/idle"
+read -r held per grown < "$run/idle"
 echo "gateway RSS +$grown kB with $held idle connections: $per bytes each" \
   "($(python3 -c "print('%.1f' % ($per * 1e6 / 1e9))") GB per million)"
 
