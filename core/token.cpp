@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/append_int.hpp"
 #include "core/base64url.hpp"
 
 namespace guichet {
@@ -24,14 +25,12 @@ bool split(std::string_view s, std::array<std::string_view, N>& out, std::size_t
   return true;
 }
 
-// Appends "|<v>" with to_chars: no temporary strings.
+// Appends "|<v>": no temporary strings.
 template <class Int>
   requires std::is_integral_v<Int>
 void field(std::string& out, Int v) {
-  char buf[24];
-  auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
   out += '|';
-  out.append(buf, end);
+  append_int(out, v);
 }
 
 void field(std::string& out, std::string_view v) {

@@ -2,21 +2,16 @@
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
-#include <charconv>
 
+#include "core/append_int.hpp"
 #include "gateway/responses.hpp"
 
 namespace guichet {
 namespace {
 
-void append_number(std::string& out, std::size_t n) {
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, n).ptr);
-}
-
 void status_line(std::string& out, unsigned version, unsigned status) {
   out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  append_number(out, status);
+  append_int(out, status);
   out += ' ';
   auto reason = http::obsolete_reason(static_cast<http::status>(status));
   out.append(reason.data(), reason.size());
@@ -56,7 +51,7 @@ void append_json_head(std::string& out, unsigned version, unsigned status, std::
   out += "Server: guichet\r\nContent-Type: application/json\r\n";
   common_tail(out, version, cache_control, keep);
   out += "Content-Length: ";
-  append_number(out, body_size);
+  append_int(out, body_size);
   out += "\r\n\r\n";
 }
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/append_int.hpp"
 #include "core/audit.hpp"
 #include "core/json_escape.hpp"
 #include "core/keys.hpp"
@@ -33,12 +34,6 @@ std::string slot_json(const slot_config& s) {
 response with_retry(response res, std::int64_t seconds) {
   res.set(http::field::retry_after, std::to_string(std::clamp<std::int64_t>(seconds, 1, 60)));
   return res;
-}
-
-template <class Int>
-void append_int(std::string& b, Int v) {
-  char buf[24];
-  b.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 // The members of a fan's place in the room (no braces), appended with no temporary strings:
