@@ -19,7 +19,6 @@ namespace http = boost::beast::http;
 class request {
  public:
   http::verb method() const { return method_; }
-  std::string_view method_string() const { return method_string_; }
   std::string_view target() const { return target_; }
   unsigned version() const { return version_; }
   bool keep_alive() const { return keep_alive_; }

@@ -35,7 +35,6 @@ class block_pool {
     }
     ::operator delete(p);
   }
-  std::size_t kept() const { return free_.size(); }
 
  private:
   std::vector<void*> free_;
