@@ -31,12 +31,13 @@ std::string recorder::outcome_of(const http_result& r) {
   return s;
 }
 
-void recorder::record(endpoint e, const http_result& r, std::uint64_t latency_us) {
+void recorder::record(endpoint e, const http_result& r, std::uint64_t latency_us, std::uint64_t lateness_us) {
   auto& s = stats_[static_cast<std::size_t>(e)];
   ++s.requests;
   ++total_;
   ++second_requests_;
   s.latency.record(latency_us);
+  s.lateness.record(lateness_us);
   second_.record(latency_us);
   ++s.outcomes[outcome_of(r)];
   if (r.status == 0 || r.status == 503) {

@@ -21,6 +21,7 @@ std::string_view to_string(endpoint e);
 struct endpoint_stats {
   std::uint64_t requests = 0;
   histogram latency;                               ///< from the intended send time (µs)
+  histogram lateness;                              ///< actual minus intended send time (µs): the harness's own delay
   std::map<std::string, std::uint64_t> outcomes;   ///< "201", "409 sold_out", "transport timeout"
   /// When the gateway could not answer (503 or no answer): seconds since the start, -1 if never.
   double first_unavailable_s = -1, last_unavailable_s = -1;
@@ -47,8 +48,9 @@ struct second_sample {
 class recorder {
  public:
   recorder();
-  /// One answer (or transport failure); latency from when the request was meant to leave.
-  void record(endpoint e, const http_result& r, std::uint64_t latency_us);
+  /// One answer (or transport failure); latency from when the request was meant to leave,
+  /// lateness how long after that it did leave (0 in a closed loop).
+  void record(endpoint e, const http_result& r, std::uint64_t latency_us, std::uint64_t lateness_us = 0);
   /// A request sent again after a 503, 429, 408 or transport failure.
   void retried() { ++retries_; }
   std::uint64_t retries() const { return retries_; }

@@ -144,6 +144,26 @@ static std::uint64_t succeeded(const endpoint_stats& s) {
   return n;
 }
 
+namespace {
+// The harness's own cost and delay in a surge: CPU per fan and per request, send lateness.
+struct harness_numbers {
+  double us_per_fan = 0, us_per_request = 0;
+  histogram polls, all;
+};
+harness_numbers harness_load(const report& r) {
+  harness_numbers h;
+  const auto& s = *r.surge;
+  if (s.active_fans) h.us_per_fan = s.cpu_seconds * 1e6 / static_cast<double>(s.active_fans);
+  if (r.main->total_requests()) h.us_per_request = s.cpu_seconds * 1e6 / static_cast<double>(r.main->total_requests());
+  for (std::size_t e = 0; e < static_cast<std::size_t>(endpoint::count); ++e) {
+    const auto& late = r.main->stats(static_cast<endpoint>(e)).lateness;
+    h.all.merge(late);
+    if (e == static_cast<std::size_t>(endpoint::state) || e == static_cast<std::size_t>(endpoint::position)) h.polls.merge(late);
+  }
+  return h;
+}
+}  // namespace
+
 bool report::ok() const { return (!audit || audit->ok()) && (!surge || surge->ok()); }
 
 void print_report(const report& r, std::ostream& out) {
@@ -214,6 +234,15 @@ void print_report(const report& r, std::ostream& out) {
     out << "   holds " << s.holds << ", tickets bought " << s.tickets_bought << ", sales confirmed " << s.sales.size() << "\n";
     if (s.cdn_hits) out << "   state polls answered by the simulated CDN: " << s.cdn_hits << "\n";
     if (s.pow_solved) out << "   proofs of work solved at the join (the rooms asked for them): " << s.pow_solved << "\n";
+    if (r.main) {
+      auto h = harness_load(r);
+      out << "\n-- the harness itself (it shares the machine: a late send is its own delay, not the gateway's)\n";
+      out << "   CPU " << fixed(s.cpu_seconds, 1) << " s (user + system), " << fixed(h.us_per_fan, 1) << " us per fan, "
+          << fixed(h.us_per_request, 1) << " us per request\n";
+      out << "   sent late (after the intended time): polls p50 " << ms(h.polls.quantile(0.5)) << " ms, p99 "
+          << ms(h.polls.quantile(0.99)) << " ms; all requests p50 " << ms(h.all.quantile(0.5)) << " ms, p99 "
+          << ms(h.all.quantile(0.99)) << " ms\n";
+    }
     out << "\n-- fairness per room (admission order vs queue position)\n";
     for (auto& room : s.rooms) {
       auto& f = room.order;
@@ -297,6 +326,19 @@ bool write_json(const report& r, const std::string& path) {
       j.close('}');
     }
     j.close('}');
+    if (r.main) {
+      auto h = harness_load(r);
+      auto q = [&](const char* k, const histogram& x) {
+        j.key(k).open('{').kv("p50", static_cast<double>(x.quantile(0.5)) / 1000.0);
+        j.kv("p99", static_cast<double>(x.quantile(0.99)) / 1000.0).close('}');
+      };
+      j.key("harness").open('{').kv("cpu_seconds", s.cpu_seconds).kv("active_fans", s.active_fans);
+      j.kv("cpu_us_per_fan", h.us_per_fan).kv("cpu_us_per_request", h.us_per_request);
+      j.key("lateness_ms").open('{');
+      q("polls", h.polls);
+      q("all", h.all);
+      j.close('}').close('}');
+    }
     j.key("checks").open('[');
     for (auto& c : s.checks) j.open('{').kv("name", c.name).kv("tried", c.tried).kv("failed", c.failed).kv("detail", c.detail).close('}');
     j.close(']').close('}');

@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <ostream>
 #include <queue>
+#include <sys/resource.h>
 
 #include "core/checkout.hpp"
 #include "core/jwt.hpp"
@@ -22,6 +23,14 @@ namespace {
 
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 constexpr std::uint32_t no_fan = UINT32_MAX;
+
+// This process's CPU time (user + system), seconds.
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
 
 std::int64_t now_us() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -127,7 +136,9 @@ class fan_engine {
     co_spawn(ioc_, clock(), net::detached);
     co_spawn(ioc_, ticker(), net::detached);
     for (unsigned c = 0; c < std::max(1u, o_.connections); ++c) co_spawn(ioc_, worker(), net::detached);
+    double cpu_before = cpu_seconds();
     ioc_.run();
+    cpu_ = cpu_seconds() - cpu_before;
   }
 
   surge_result result() {
@@ -140,6 +151,8 @@ class fan_engine {
     r.holds = holds_;
     r.cdn_hits = cdn_hits_;
     r.pow_solved = pow_solved_;
+    r.cpu_seconds = cpu_;
+    r.active_fans = done_target_;
     for (auto& c : checks_) r.checks.push_back(c);
     for (auto& room : rooms_) {
       room.out.order = measure_fairness(std::move(room.admissions));
@@ -247,10 +260,12 @@ class fan_engine {
       request req = build(i, s, ep);
       set_fan_address(req, i);
       // Registration is a closed loop (latency from the send); fans keep their own schedule.
-      std::int64_t intended = registering_ ? now_us() : std::max(f.at_us, start_us_);
+      auto sent_at = now_us();
+      std::int64_t intended = registering_ ? sent_at : std::max(f.at_us, start_us_);
       auto r = co_await conn.send(req, o_.timeout);
       auto done_at = now_us();
-      rec_.record(ep, r, static_cast<std::uint64_t>(std::max<std::int64_t>(done_at - intended, 0)));
+      rec_.record(ep, r, static_cast<std::uint64_t>(std::max<std::int64_t>(done_at - intended, 0)),
+                  static_cast<std::uint64_t>(std::max<std::int64_t>(sent_at - intended, 0)));
       handle(i, s, r);
     }
   }
@@ -726,6 +741,7 @@ class fan_engine {
   std::int64_t start_us_ = 0;
   std::int64_t waiting_ = 0;
   std::uint64_t cdn_hits_ = 0, pow_solved_ = 0;
+  double cpu_ = 0;
   std::uint64_t admitted_ = 0, bought_ = 0, holds_ = 0, finished_ = 0, registered_ = 0, done_target_ = 0;
   std::map<std::string, std::uint64_t> endings_;
   check checks_[c_count];

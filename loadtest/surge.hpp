@@ -71,6 +71,8 @@ struct surge_result {
   std::uint64_t cdn_hits = 0;  ///< state polls the simulated CDN answered
   std::uint64_t pow_solved = 0;  ///< proofs of work solved because a room asked for them at the join
   double seconds = 0;
+  double cpu_seconds = 0;        ///< the harness's own CPU (user + system) during the surge
+  std::uint64_t active_fans = 0;  ///< fans that took part (drawn, or losers who tried)
   bool deadline_hit = false;
   bool ok() const;  ///< no harness check failed
 };
