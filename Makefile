@@ -69,11 +69,13 @@ ha-compare: build
 	GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh
 	bash scripts/ha_compare.sh $(BUILD)
 
+## Every test under ASan+UBSan (any UB report stops the process it is in: the test fails) and
+## under TSan, each in its own build directory.
 asan:
-	$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=address -DGUICHET_BENCH=OFF"
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=address -DGUICHET_BENCH=OFF"
 
 tsan:
-	$(MAKE) test BUILD=build-tsan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=thread -DGUICHET_BENCH=OFF"
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(MAKE) test BUILD=build-tsan CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON -DGUICHET_SANITIZE=thread -DGUICHET_BENCH=OFF"
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

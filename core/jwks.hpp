@@ -1,5 +1,5 @@
 #pragma once
-#include <atomic>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,13 +43,23 @@ jwks_result load_jwks_file(const std::string& path);
 
 /// The key set in force, shared by every worker and replaced whole on a reload (SIGHUP or the
 /// file changing): a verify holds the set it started with.
+/// A mutex, not std::atomic<std::shared_ptr>: libstdc++ 12's atomic load unlocks with a relaxed
+/// store, which leaves its read of the pointer unordered with a later store (ThreadSanitizer
+/// reports it, rightly by the memory model). A verify holds the lock to copy one pointer.
 class jwk_store {
  public:
-  std::shared_ptr<const jwk_set> current() const { return set_.load(std::memory_order_acquire); }
-  void replace(std::shared_ptr<const jwk_set> s) { set_.store(std::move(s), std::memory_order_release); }
+  std::shared_ptr<const jwk_set> current() const {
+    std::lock_guard lock(mu_);
+    return set_;
+  }
+  void replace(std::shared_ptr<const jwk_set> s) {
+    std::lock_guard lock(mu_);
+    set_.swap(s);
+  }  // the old set (in s) is released outside the lock
 
  private:
-  std::atomic<std::shared_ptr<const jwk_set>> set_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const jwk_set> set_;
 };
 
 }  // namespace guichet

@@ -162,6 +162,15 @@ TEST_F(surge, small_surge_passes_its_audit) {
     EXPECT_NE(r.compare(p + std::strlen(check) + 18, 2, "0,"), 0) << check << " was never tried";
   }
   EXPECT_NE(r.find("\"timeline\":[{"), std::string::npos);
+  // The harness reports its own cost and delay: some CPU, spread over the fans that took part.
+  auto number_after = [&](const std::string& key) {
+    auto p = r.find(key);
+    return p == std::string::npos ? -1.0 : std::stod(r.substr(p + key.size()));
+  };
+  EXPECT_GT(number_after("\"harness\":{\"cpu_seconds\":"), 0.0) << r.substr(r.find("\"surge\":"), 300);
+  EXPECT_GT(number_after("\"active_fans\":"), 0.0);
+  EXPECT_GT(number_after("\"cpu_us_per_fan\":"), 0.0);
+  EXPECT_GE(number_after("\"lateness_ms\":{\"polls\":{\"p50\":"), 0.0);
   auto pow = r.find("\"pow_solved\":");
   ASSERT_NE(pow, std::string::npos);
   EXPECT_GT(std::stoll(r.substr(pow + 13)), 0) << "the fans never met the proof of work";
