@@ -68,6 +68,8 @@ const char* usage_text() {
          "  --target HOST:PORT   default: the config's server address; loopback only unless --allow-remote\n"
          "  --out DIR            report.json, report.svg, ledger.tsv, draw outputs (default ./loadtest-out)\n"
          "  --connections N      concurrent connections (surge 256, others 64)\n"
+         "  --poll-connections N surge: more connections for the fans' polls only (64), so that a\n"
+         "                       poll never waits behind another fan's join or purchase\n"
          "  --timeout D          per request (10s)\n"
          "  --quiet              no progress line\n"
          "poll, join, hold\n"
@@ -124,12 +126,12 @@ cli_result parse_cli(const std::vector<std::string>& args) {
   auto u64 = [](std::uint64_t& x) { return setter([&x](const std::string& v) { return to_u64(v, x) && x > 0; }); };
   auto frac = [](double& x) { return setter([&x](const std::string& v) { return to_fraction(v, x); }); };
   auto str = [](std::string& x) { return setter([&x](const std::string& v) { x = v; return !v.empty(); }); };
-  std::uint64_t connections = 0, requests = 0, seed = 0;
+  std::uint64_t connections = 0, poll_connections = 0, requests = 0, seed = 0;
   std::string rate, mix;
   std::map<std::string, setter> opts = {
       {"--config", str(c.config_path)}, {"--target", str(c.target)}, {"--out", str(c.out_dir)},
       {"--ledger", str(c.ledger)}, {"--edition", str(edition)}, {"--phase", str(c.load.phase)},
-      {"--connections", u64(connections)}, {"--timeout", dur(c.load.timeout)}, {"--duration", dur(c.load.duration)},
+      {"--connections", u64(connections)}, {"--poll-connections", u64(poll_connections)}, {"--timeout", dur(c.load.timeout)}, {"--duration", dur(c.load.duration)},
       {"--requests", u64(requests)}, {"--rate", str(rate)}, {"--shoppers", u64(c.load.shoppers)},
       {"--fans", u64(c.surge.fans)}, {"--seed", u64(seed)}, {"--mix", str(mix)},
       {"--club", frac(c.surge.club)}, {"--pre-queue", frac(c.surge.pre_queue)}, {"--early", frac(c.surge.early)},
@@ -188,10 +190,11 @@ cli_result parse_cli(const std::vector<std::string>& args) {
     r.error = "--early + --pre-queue must not exceed 1";
     return r;
   }
-  if (connections > 20'000) {
-    r.error = "--connections: at most 20000";
+  if (connections > 20'000 || poll_connections > 20'000) {
+    r.error = std::string(connections > 20'000 ? "--connections" : "--poll-connections") + ": at most 20000";
     return r;
   }
+  if (poll_connections) c.surge.poll_connections = static_cast<unsigned>(poll_connections);
   if (!edition.empty()) c.surge.edition = c.load.edition = edition;
   if (connections_set) c.surge.connections = c.load.connections = static_cast<unsigned>(connections);
   if (requests) c.surge.max_requests = c.load.max_requests = requests;

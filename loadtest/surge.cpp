@@ -135,7 +135,10 @@ class fan_engine {
     done_target_ = active;
     co_spawn(ioc_, clock(), net::detached);
     co_spawn(ioc_, ticker(), net::detached);
-    for (unsigned c = 0; c < std::max(1u, o_.connections); ++c) co_spawn(ioc_, worker(), net::detached);
+    for (unsigned c = 0; c < std::max(1u, o_.connections); ++c) co_spawn(ioc_, worker(ready_, parked_), net::detached);
+    if (!registering_)
+      for (unsigned c = 0; c < std::max(1u, o_.poll_connections); ++c)
+        co_spawn(ioc_, worker(polls_, parked_polls_), net::detached);
     double cpu_before = cpu_seconds();
     ioc_.run();
     cpu_ = cpu_seconds() - cpu_before;
@@ -174,26 +177,29 @@ class fan_engine {
     fans_[i].next = s;
     schedule(i, now_us() + std::max<std::int64_t>(delay_us, 0));
   }
-  // Polls wait behind everything else: if the harness itself saturates, a fan's purchase is not
-  // held up by other fans' polling (it would not be, on their own devices).
+  // Polls and everything else have their own queues and connections: a fan's poll does not wait
+  // behind other fans' joins and purchases, nor a purchase behind polls (on their own devices,
+  // neither would). Each queue is served in the order fans became due.
   void make_ready(std::uint32_t i) {
     auto n = fans_[i].next;
-    (n == step::state || n == step::position ? polls_ : ready_).push_back(i);
-    if (!parked_.empty()) {
-      parked_.back()->cancel();
-      parked_.pop_back();
+    bool poll = !registering_ && (n == step::state || n == step::position);
+    (poll ? polls_ : ready_).push_back(i);
+    auto& parked = poll ? parked_polls_ : parked_;
+    if (!parked.empty()) {
+      parked.back()->cancel();
+      parked.pop_back();
     }
   }
-  net::awaitable<std::uint32_t> next_ready(net::steady_timer& park) {
+  net::awaitable<std::uint32_t> next_ready(std::deque<std::uint32_t>& queue, std::vector<net::steady_timer*>& parked,
+                                           net::steady_timer& park) {
     while (!stopping_) {
-      for (auto* q : {&ready_, &polls_})
-        if (!q->empty()) {
-          auto i = q->front();
-          q->pop_front();
-          co_return i;
-        }
+      if (!queue.empty()) {
+        auto i = queue.front();
+        queue.pop_front();
+        co_return i;
+      }
       park.expires_at(net::steady_timer::time_point::max());
-      parked_.push_back(&park);
+      parked.push_back(&park);
       co_await park.async_wait(use_tuple);
     }
     co_return no_fan;
@@ -213,8 +219,10 @@ class fan_engine {
   void stop() {
     stopping_ = true;
     clock_.cancel();
-    for (auto* p : parked_) p->cancel();
-    parked_.clear();
+    for (auto* parked : {&parked_, &parked_polls_}) {
+      for (auto* p : *parked) p->cancel();
+      parked->clear();
+    }
   }
   net::awaitable<void> ticker() {
     net::steady_timer t(ioc_);
@@ -247,11 +255,11 @@ class fan_engine {
     }
   }
 
-  net::awaitable<void> worker() {
+  net::awaitable<void> worker(std::deque<std::uint32_t>& queue, std::vector<net::steady_timer*>& parked) {
     http_connection conn(ioc_.get_executor(), target_);
     net::steady_timer park(ioc_);
     for (;;) {
-      auto i = co_await next_ready(park);
+      auto i = co_await next_ready(queue, parked, park);
       if (i == no_fan) co_return;
       if (!prepare(i)) continue;
       fan& f = fans_[i];
@@ -736,7 +744,7 @@ class fan_engine {
                       std::greater<>>
       heap_;
   std::deque<std::uint32_t> ready_, polls_;
-  std::vector<net::steady_timer*> parked_;
+  std::vector<net::steady_timer*> parked_, parked_polls_;
   bool stopping_ = false, deadline_hit_ = false;
   std::int64_t start_us_ = 0;
   std::int64_t waiting_ = 0;

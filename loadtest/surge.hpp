@@ -35,6 +35,7 @@ struct surge_options {
   milliseconds think{2'000};   ///< from admission to the hold (±50%)
   milliseconds pay{1'000};     ///< from the hold to the payment (±50%)
   unsigned connections = 256;
+  unsigned poll_connections = 64;  ///< the fans' state and position polls have these to themselves
   milliseconds timeout{10'000};   ///< per request
   milliseconds deadline{600'000};  ///< the whole run
   std::uint64_t max_requests = 50'000'000;

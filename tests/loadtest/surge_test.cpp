@@ -249,6 +249,12 @@ TEST(loadtest_cli, refuses_non_loopback_targets_and_bad_options) {
   out = test::run_command(std::string(LOADTEST_BINARY) + " poll --config x --connections 50000", rc);
   EXPECT_EQ(rc, 2);
   EXPECT_NE(out.find("--connections: at most 20000"), std::string::npos) << out;
+  out = test::run_command(std::string(LOADTEST_BINARY) + " surge --config x --poll-connections 50000", rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("--poll-connections: at most 20000"), std::string::npos) << out;
+  out = test::run_command(std::string(LOADTEST_BINARY) + " surge --config x --poll-connections 0", rc);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("--poll-connections: bad value '0'"), std::string::npos) << out;
 }
 
 }  // namespace
