@@ -425,7 +425,7 @@ void redis_connection::flush_wait() {
   if (!batch) return;
   std::string n = std::to_string(cfg_.replicas_ack), t = std::to_string(cfg_.replicas_timeout.count());
   std::string_view args[] = {"WAIT", n, t};
-  auto done = [this, batch](redis_result r) {
+  auto done = [batch](redis_result r) {
     long long acked = r.ec || r.reply.type != redis_reply::kind::integer ? -1 : r.reply.integer;
     for (auto& w : batch->waiters) w(acked);
   };
