@@ -302,6 +302,15 @@ void failover_under_storm(bool freeze) {
   for (auto* g : {g1.get(), g2.get()}) {
     http_client c(g->port, 15s);  // a sanitized gateway, right after the storm, on shared cores, can be slow
     auto m = c.request("GET", "/metrics");
+    if (!m) {  // say whether the gateway is gone, and how
+      int status = 0;
+      pid_t done = ::waitpid(g->pid, &status, WNOHANG);
+      ADD_FAILURE() << "no answer to GET /metrics on port " << g->port << ": "
+                    << (done == 0 ? std::string("the gateway is still running")
+                        : WIFSIGNALED(status) ? "the gateway died of signal " + std::to_string(WTERMSIG(status))
+                                              : "the gateway exited with " + std::to_string(WEXITSTATUS(status)));
+      if (done != 0) g->pid = -1;
+    }
     ASSERT_TRUE(m);
     EXPECT_NE(m->body.find("guichet_redis_primary_info{address=\"127.0.0.1:" + std::to_string(new_primary) + "\"} 1"),
               std::string::npos)
