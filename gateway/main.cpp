@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <vector>
@@ -43,6 +44,10 @@ void raise_fd_limit() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write to a connection its peer has closed must fail with EPIPE, not kill the process:
+  // Asio sends with MSG_NOSIGNAL, hiredis does not (a Redis primary killed mid-write would take
+  // every gateway down with it).
+  std::signal(SIGPIPE, SIG_IGN);
   std::string path;
   bool check_only = false, load_only = false;
   std::vector<std::string> draw_args;  // the draw command and its operands

@@ -1,6 +1,7 @@
 // guichet-loadtest: parses the command line and runs it; everything else is in the library.
 #include <sys/resource.h>
 
+#include <csignal>
 #include <iostream>
 
 #include "loadtest/driver.hpp"
@@ -21,5 +22,6 @@ int main(int argc, char** argv) {
     r.rlim_cur = r.rlim_max;
     setrlimit(RLIMIT_NOFILE, &r);
   }
+  std::signal(SIGPIPE, SIG_IGN);  // the audit's hiredis writes without MSG_NOSIGNAL (Redis killed in demo-ha)
   return run_command(parsed.value, std::cout, std::cerr);
 }

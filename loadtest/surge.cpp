@@ -135,10 +135,9 @@ class fan_engine {
     done_target_ = active;
     co_spawn(ioc_, clock(), net::detached);
     co_spawn(ioc_, ticker(), net::detached);
-    for (unsigned c = 0; c < std::max(1u, o_.connections); ++c) co_spawn(ioc_, worker(ready_, parked_), net::detached);
+    for (unsigned c = 0; c < std::max(1u, o_.connections); ++c) co_spawn(ioc_, worker(ready_), net::detached);
     if (!registering_)
-      for (unsigned c = 0; c < std::max(1u, o_.poll_connections); ++c)
-        co_spawn(ioc_, worker(polls_, parked_polls_), net::detached);
+      for (unsigned c = 0; c < std::max(1u, o_.poll_connections); ++c) co_spawn(ioc_, worker(polls_), net::detached);
     double cpu_before = cpu_seconds();
     ioc_.run();
     cpu_ = cpu_seconds() - cpu_before;
@@ -165,7 +164,12 @@ class fan_engine {
   }
 
  private:
-  // ---- scheduling: a heap of fans by intended time, a ready queue, parked workers ----
+  // ---- scheduling: a heap of fans by intended time, two lanes of fans due (polls, the rest) ----
+  // Fans due to send, in the order they became due, and the idle connections that serve them.
+  struct lane {
+    std::deque<std::uint32_t> due;
+    std::vector<net::steady_timer*> parked;
+  };
   void schedule(std::uint32_t i, std::int64_t at) {
     fans_[i].at_us = at;
     if (at <= now_us()) return make_ready(i);
@@ -182,24 +186,22 @@ class fan_engine {
   // neither would). Each queue is served in the order fans became due.
   void make_ready(std::uint32_t i) {
     auto n = fans_[i].next;
-    bool poll = !registering_ && (n == step::state || n == step::position);
-    (poll ? polls_ : ready_).push_back(i);
-    auto& parked = poll ? parked_polls_ : parked_;
-    if (!parked.empty()) {
-      parked.back()->cancel();
-      parked.pop_back();
+    lane& l = !registering_ && (n == step::state || n == step::position) ? polls_ : ready_;
+    l.due.push_back(i);
+    if (!l.parked.empty()) {
+      l.parked.back()->cancel();
+      l.parked.pop_back();
     }
   }
-  net::awaitable<std::uint32_t> next_ready(std::deque<std::uint32_t>& queue, std::vector<net::steady_timer*>& parked,
-                                           net::steady_timer& park) {
+  net::awaitable<std::uint32_t> next_ready(lane& l, net::steady_timer& park) {
     while (!stopping_) {
-      if (!queue.empty()) {
-        auto i = queue.front();
-        queue.pop_front();
+      if (!l.due.empty()) {
+        auto i = l.due.front();
+        l.due.pop_front();
         co_return i;
       }
       park.expires_at(net::steady_timer::time_point::max());
-      parked.push_back(&park);
+      l.parked.push_back(&park);
       co_await park.async_wait(use_tuple);
     }
     co_return no_fan;
@@ -219,9 +221,9 @@ class fan_engine {
   void stop() {
     stopping_ = true;
     clock_.cancel();
-    for (auto* parked : {&parked_, &parked_polls_}) {
-      for (auto* p : *parked) p->cancel();
-      parked->clear();
+    for (auto* l : {&ready_, &polls_}) {
+      for (auto* p : l->parked) p->cancel();
+      l->parked.clear();
     }
   }
   net::awaitable<void> ticker() {
@@ -255,11 +257,11 @@ class fan_engine {
     }
   }
 
-  net::awaitable<void> worker(std::deque<std::uint32_t>& queue, std::vector<net::steady_timer*>& parked) {
+  net::awaitable<void> worker(lane& l) {
     http_connection conn(ioc_.get_executor(), target_);
     net::steady_timer park(ioc_);
     for (;;) {
-      auto i = co_await next_ready(queue, parked, park);
+      auto i = co_await next_ready(l, park);
       if (i == no_fan) co_return;
       if (!prepare(i)) continue;
       fan& f = fans_[i];
@@ -743,8 +745,7 @@ class fan_engine {
   std::priority_queue<std::pair<std::int64_t, std::uint32_t>, std::vector<std::pair<std::int64_t, std::uint32_t>>,
                       std::greater<>>
       heap_;
-  std::deque<std::uint32_t> ready_, polls_;
-  std::vector<net::steady_timer*> parked_, parked_polls_;
+  lane ready_, polls_;
   bool stopping_ = false, deadline_hit_ = false;
   std::int64_t start_us_ = 0;
   std::int64_t waiting_ = 0;

@@ -171,6 +171,18 @@ TEST_F(running_gateway, sigterm_drains_and_exits_zero) {
     EXPECT_TRUE(std::regex_match(line, std::regex(R"(^\{"ts":[0-9.]+,"level":"[a-z]+","msg":".*\}$)"))) << line;
 }
 
+TEST_F(running_gateway, a_broken_pipe_does_not_kill_it) {
+  // hiredis writes without MSG_NOSIGNAL: a write to a Redis that has just died raises SIGPIPE
+  // (a full TSan run caught a gateway killed so in the failover test). The gateway ignores it.
+  launch("");
+  ::kill(pid, SIGPIPE);
+  EXPECT_EQ(wait_exit(300ms), -1) << "the gateway exited on SIGPIPE";
+  test::http_client c(port);
+  auto r = c.request("GET", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
 TEST_F(running_gateway, sighup_applies_live_limits_and_refuses_a_broken_file) {
   launch("[limits]\nper_ip_rate = 0\n");
   {
