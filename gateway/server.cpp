@@ -1,5 +1,6 @@
 #include "gateway/server.hpp"
 
+#include <csignal>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -25,6 +26,7 @@ server::~server() {
 }
 
 void server::start() {
+  std::signal(SIGPIPE, SIG_IGN);  // hiredis writes without MSG_NOSIGNAL: EPIPE, not death (also when embedded, as in tests)
   auto address = net::ip::make_address(cfg_.server.listen);
   port_ = cfg_.server.port;
   for (auto& w : workers_) {
