@@ -3,7 +3,7 @@
 #include <memory>
 #include <vector>
 
-#include "gateway/metrics.hpp"
+#include "gateway/metrics/prometheus.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include <benchmark/benchmark.h>
 
-#include "gateway/router.hpp"
+#include "gateway/http/router.hpp"
 
 namespace {
 

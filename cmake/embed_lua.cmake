@@ -16,15 +16,20 @@ foreach(path IN LISTS SCRIPTS)
     file(READ "${dir}/${inc_path}" inc_body)
     string(REPLACE "${inc}" "${inc_body}" body "${body}")
   endforeach()
+  # "-- replicated: yes" in a script's header: its writes are followed by WAIT (replicas_ack).
+  set(replicated false)
+  if(body MATCHES "(^|\n)-- replicated: yes")
+    set(replicated true)
+  endif()
   string(APPEND enum "  ${name},\n")
-  string(APPEND entries "    {\"${name}\", R\"__lua__(${body})__lua__\"},\n")
+  string(APPEND entries "    {\"${name}\", R\"__lua__(${body})__lua__\", ${replicated}},\n")
   math(EXPR count "${count} + 1")
 endforeach()
-file(WRITE "${OUT_DIR}/gateway/lua_scripts.hpp.tmp"
+file(WRITE "${OUT_DIR}/gateway/lua/lua_scripts.hpp.tmp"
 "#pragma once
 // Generated from gateway/lua/*.lua by cmake/embed_lua.cmake. Do not edit.
 #include <array>
-#include \"gateway/lua_script.hpp\"
+#include \"gateway/redis/script.hpp\"
 namespace guichet {
 enum class script : unsigned {
 ${enum}};
@@ -33,9 +38,9 @@ inline constexpr std::size_t kScriptCount = ${count};
 const std::array<lua_script, kScriptCount>& scripts();
 }  // namespace guichet
 ")
-file(WRITE "${OUT_DIR}/gateway/lua_scripts.cpp.tmp"
+file(WRITE "${OUT_DIR}/gateway/lua/lua_scripts.cpp.tmp"
 "// Generated from gateway/lua/*.lua by cmake/embed_lua.cmake. Do not edit.
-#include \"gateway/lua_scripts.hpp\"
+#include \"gateway/lua/lua_scripts.hpp\"
 namespace guichet {
 const std::array<lua_script, kScriptCount>& scripts() {
   static const std::array<lua_script, kScriptCount> all = [] {
@@ -49,5 +54,5 @@ ${entries}    }};
 }  // namespace guichet
 ")
 foreach(f lua_scripts.hpp lua_scripts.cpp)
-  execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT_DIR}/gateway/${f}.tmp" "${OUT_DIR}/gateway/${f}")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT_DIR}/gateway/lua/${f}.tmp" "${OUT_DIR}/gateway/lua/${f}")
 endforeach()

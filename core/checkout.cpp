@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/digest.hpp"
+#include "core/keys.hpp"
 #include "core/token.hpp"
 
 #include <simdjson.h>
@@ -129,6 +130,15 @@ std::vector<hold_item> decode_items(std::string_view text) {
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
   }
   return out;
+}
+
+void session_keys(std::string_view edition, const std::vector<hold_item>& items, std::vector<std::string>& keys,
+                  std::vector<std::string>& sessions) {
+  for (auto& i : items) {
+    if (!sessions.empty() && sessions.back() == i.session) continue;
+    sessions.push_back(i.session);
+    keys.push_back(keys::inventory(edition, i.session));
+  }
 }
 
 }  // namespace guichet

@@ -41,4 +41,9 @@ std::string hold_fingerprint(std::string_view phase, const std::vector<hold_item
 std::string encode_items(const std::vector<hold_item>& items);
 std::vector<hold_item> decode_items(std::string_view text);
 
+/// Inventory keys and session ids, one per distinct session of `items` (sorted by session), in
+/// the order the checkout scripts take them; appended to `keys` and `sessions`.
+void session_keys(std::string_view edition, const std::vector<hold_item>& items, std::vector<std::string>& keys,
+                  std::vector<std::string>& sessions);
+
 }  // namespace guichet

@@ -15,11 +15,11 @@
 #include <boost/asio/write.hpp>
 #include <cstdint>
 
-#include "gateway/checkout_routes.hpp"
-#include "gateway/log.hpp"
-#include "gateway/ops_routes.hpp"
-#include "gateway/room_routes.hpp"
-#include "gateway/server.hpp"
+#include "gateway/checkout/routes.hpp"
+#include "gateway/base/log.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/room/routes.hpp"
+#include "gateway/server/server.hpp"
 
 namespace {
 

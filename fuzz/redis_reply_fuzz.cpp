@@ -5,8 +5,8 @@
 
 #include <cstdint>
 
-#include "gateway/redis_reply.hpp"
-#include "gateway/redis_values.hpp"
+#include "gateway/redis/reply.hpp"
+#include "gateway/redis/values.hpp"
 
 namespace {
 

@@ -29,7 +29,7 @@ hash to_hash(const redisReply* r) {
 }
 
 // HGETALL of many keys, pipelined.
-std::vector<hash> hgetall(sync_redis& redis, const std::vector<std::string>& keys) {
+std::vector<hash> hgetall(blocking_client& redis, const std::vector<std::string>& keys) {
   for (auto& k : keys) redis.append({"HGETALL", k});
   std::vector<hash> out;
   out.reserve(keys.size());
@@ -53,7 +53,7 @@ void audit_report::violate(std::string what) {
   ++violation_count;
 }
 
-audit_report audit_edition(sync_redis& redis, const edition_config& e, const std::vector<sale>* ledger) {
+audit_report audit_edition(blocking_client& redis, const edition_config& e, const std::vector<sale>* ledger) {
   audit_report rep;
   const std::string ed = e.id;
   bool ok = true;

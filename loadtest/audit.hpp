@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "gateway/sync_redis.hpp"
+#include "gateway/redis/blocking_client.hpp"
 #include "loadtest/ledger.hpp"
 
 namespace guichet::loadtest {
@@ -21,7 +21,7 @@ struct audit_report {
 };
 
 /// Reads an edition's state from Redis, behind the gateway's back, and checks every invariant of
-/// DESIGN.md that the data can show:
+/// guichet (docs/load-testing.md, "the audit") that the data can show:
 ///  1. per session and category: available + held + sold = capacity (as configured), none
 ///     negative; held and sold equal the sums over the hold records;
 ///  2. every account's totals equal its live holds and sales, within per-account, per-session and
@@ -31,6 +31,6 @@ struct audit_report {
 ///     belong to draw winners, each in the slot the draw gave it; held holds are on the reaper's
 ///     queue and nothing else is;
 ///  5. with a ledger: the confirmed holds are exactly the sales the payment back end was told of.
-audit_report audit_edition(sync_redis& redis, const edition_config& edition, const std::vector<sale>* ledger);
+audit_report audit_edition(blocking_client& redis, const edition_config& edition, const std::vector<sale>* ledger);
 
 }  // namespace guichet::loadtest

@@ -9,8 +9,8 @@
 #include "core/draw.hpp"
 #include "core/jwt.hpp"
 #include "core/keys.hpp"
-#include "gateway/draw_cli.hpp"
-#include "gateway/sync_redis.hpp"
+#include "gateway/commands/draw.hpp"
+#include "gateway/redis/blocking_client.hpp"
 #include "loadtest/report.hpp"
 
 namespace guichet::loadtest {
@@ -71,7 +71,7 @@ std::string secret_or_error(const secret_ref& ref, const char* what, std::string
 // The audit reads many keys one after another; only a state nobody changes can be read that way.
 // Once the fans stop, the reapers are the last writers: they expire the holds nobody paid for.
 // Wait until no hold is due to expire within the next minute (at most the hold lifetime + 5 s).
-void settle(sync_redis& redis, const edition_config& e, report& rep, std::ostream& log) {
+void settle(blocking_client& redis, const edition_config& e, report& rep, std::ostream& log) {
   const auto give_up = now_ms() + e.limits.hold_ttl.count() + 5'000;
   std::int64_t due = 0;
   for (;;) {
@@ -88,7 +88,7 @@ void settle(sync_redis& redis, const edition_config& e, report& rep, std::ostrea
 }
 
 // Redis' own count of the memory it uses (INFO memory used_memory), or 0 when it cannot say.
-std::uint64_t redis_used_memory(sync_redis& redis) {
+std::uint64_t redis_used_memory(blocking_client& redis) {
   auto r = redis.command({"INFO", "memory"});
   if (!r || r->type != REDIS_REPLY_STRING) return 0;
   std::string_view text(r->str, r->len), tag = "used_memory:";
@@ -160,7 +160,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
   if (!err.empty()) return log << err << "\n", 2;
   std::filesystem::create_directories(c.out_dir);
 
-  sync_redis redis(s.cfg.redis);
+  blocking_client redis(s.cfg.redis);
   if (!redis.ok()) return log << redis.error() << "\n", 2;
   bool has_holds = false;
   redis.scan(keys::hold(e.id, "*"), [&](const std::vector<std::string>&) { has_holds = true; });
@@ -281,7 +281,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
 
   // 5. The audit, behind the gateway's back, on a new connection: the primary may have changed
   // during the run (a failover), and the audit must read the one that holds the sales now.
-  sync_redis primary(s.cfg.redis);
+  blocking_client primary(s.cfg.redis);
   if (!primary.ok()) {
     rep.audit.emplace();
     rep.audit->violate("cannot reach the Redis primary for the audit: " + primary.error());
@@ -322,7 +322,7 @@ int load_command(const cli& c, std::ostream& out, std::ostream& log) {
   if (!res.error.empty()) return log << c.scenario << ": " << res.error << "\n", 2;
   rep.load = res;
   if (c.scenario != "poll") {
-    sync_redis redis(s.cfg.redis);
+    blocking_client redis(s.cfg.redis);
     if (!redis.ok()) return log << redis.error() << "\n", 2;
     settle(redis, *s.edition, rep, log);
     rep.audit = audit_edition(redis, *s.edition, nullptr);
@@ -340,7 +340,7 @@ int audit_command(const cli& c, std::ostream& out, std::ostream& log) {
     ledger = read_ledger(c.ledger, err);
     if (!ledger) return log << err << "\n", 2;
   }
-  sync_redis redis(s.cfg.redis);
+  blocking_client redis(s.cfg.redis);
   if (!redis.ok()) return log << redis.error() << "\n", 2;
   report rep;
   rep.scenario = "audit of " + s.edition->id;

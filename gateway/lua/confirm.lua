@@ -1,5 +1,6 @@
 -- Turns a hold into a sale after payment: held seats become sold. Idempotent (a confirmed hold
 -- answers with its payment reference). Past the deadline the hold expires here and then.
+-- replicated: yes (what it writes must survive the loss of the primary: WAIT redis.replicas_ack)
 -- KEYS: hold, account, deadlines, inv_1 .. inv_m
 -- ARGV: hold_id, payment_ref, session_1 .. session_m
 -- Returns {'confirmed', payment_ref, 'now'} or {'expired', 'now'} when the hold changes now;

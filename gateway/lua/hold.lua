@@ -2,6 +2,7 @@
 -- per-ceremony limits, the per-account limit across all phases, availability of every item),
 -- then writes; the first outcome is kept under the Idempotency-Key for 24 h, so a retry returns
 -- it and the same key with another request is refused.
+-- replicated: yes (what it writes must survive the loss of the primary: WAIT redis.replicas_ack)
 -- KEYS: account, hold, deadlines, idempotency, room_active, room_sessions, inv_1 .. inv_m
 -- ARGV: hold_id, account, phase, shopper_session, idle_ms, hold_ttl_ms, fingerprint,
 --       per_account_limit, n, then n x (inv_index, session, category, qty),

@@ -1,6 +1,7 @@
 -- Loads one session's capacities, idempotently: a new category starts fully available; an
 -- existing one gets its new capacity with available = capacity - held - sold, unless that would
 -- drop below held + sold (refused, nothing changes for it). Sales are never reset.
+-- replicated: yes (what it writes must survive the loss of the primary: WAIT redis.replicas_ack)
 -- KEYS: inv
 -- ARGV: category_1, capacity_1, ...
 -- Returns per category: 'created' | 'unchanged' | 'updated' | 'refused:<held+sold>'

@@ -1,5 +1,6 @@
 -- Returns a held hold's seats: on request (release) or past its deadline (expire, run by every
 -- gateway's reaper). Idempotent; a confirmed seat never comes back.
+-- replicated: yes (what it writes must survive the loss of the primary: WAIT redis.replicas_ack)
 -- KEYS: hold, account, deadlines, inv_1 .. inv_m
 -- ARGV: reason (release | expire), owner ('' = any: service or reaper), hold_id, session_1 .. session_m
 -- Returns {'released'|'expired', 'now'} when it returned the seats now, else the hold's status as it

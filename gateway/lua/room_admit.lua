@@ -1,5 +1,6 @@
 -- Turns a fan whose position is below the serving counter into an active shopper, never above
 -- the ceiling. One session per account: admitting again returns the live session.
+-- replicated: yes (what it writes must survive the loss of the primary: WAIT redis.replicas_ack)
 -- KEYS: room, active, sessions
 -- ARGV: account, position, idle_ms, new_session_id
 -- Returns {'admitted', sid} | {'not_yet', serving, rate} | {'full'} | {'closed', status}

@@ -1,6 +1,7 @@
 -- Gives an account its one place in a room: the same place on every call, from any device.
 -- Before the slot opens (within the pre-queue window): a number in the slot's pre-queue;
 -- from the opening on: the next number at the tail.
+-- replicated: yes (what it writes must survive the loss of the primary: WAIT redis.replicas_ack)
 -- KEYS: room, slot, places, draw[, pow proof (when the room asks for a proof of work)]
 -- ARGV: account, slot_id, start_ms, end_ms, pre_queue_ms, draw (1/0), seed[, proof ttl_ms]
 -- Returns {'placed', 'p|slot|n' or 'f|slot|n'} | {'not_drawn'} | {'other_slot', slot}

@@ -11,9 +11,10 @@
 #include <fstream>
 #include <thread>
 
+#include "gateway/base/clock.hpp"
 #include "core/digest.hpp"
 #include "core/keys.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/server/worker.hpp"
 #include "tests/support/guichet_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
@@ -31,7 +32,7 @@ class audit_trail : public ::testing::Test {
   audit_trail() : dir_(::testing::TempDir() + "/audit-" + std::to_string(::getpid())) {
     std::filesystem::create_directories(dir_);
     port_ = test::free_port();
-    std::time_t start = static_cast<std::time_t>(worker::now_ms() / 1000 - 60);
+    std::time_t start = static_cast<std::time_t>(system_ms() / 1000 - 60);
     char ts[32];
     std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&start));
     config_ = dir_ + "/audit.toml";

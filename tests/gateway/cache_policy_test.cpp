@@ -9,14 +9,15 @@
 #include <sstream>
 #include <thread>
 
+#include "gateway/base/clock.hpp"
 #include "core/keys.hpp"
-#include "gateway/checkout_routes.hpp"
-#include "gateway/inventory_loader.hpp"
-#include "gateway/ops_routes.hpp"
-#include "gateway/room_routes.hpp"
-#include "gateway/web_routes.hpp"
-#include "gateway/web_site.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/checkout/routes.hpp"
+#include "gateway/commands/load_inventory.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/room/routes.hpp"
+#include "gateway/pages/routes.hpp"
+#include "gateway/pages/site.hpp"
+#include "gateway/server/worker.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
 #include "tests/support/jwt_mint.hpp"
@@ -43,7 +44,7 @@ const std::map<std::string, std::string> kPublicRoutes = {
 
 class cache_policy_test : public ::testing::Test {
  protected:
-  cache_policy_test() : now(worker::now_ms()) {
+  cache_policy_test() : now(system_ms()) {
     cfg = test::test_config(redis.port());
     cfg.room_refresh = 50ms;
     edition_config e{"walk", "Walk", {}};

@@ -11,12 +11,13 @@
 #include <sstream>
 #include <thread>
 
+#include "gateway/base/clock.hpp"
 #include "core/keys.hpp"
-#include "gateway/checkout_routes.hpp"
-#include "gateway/inventory_loader.hpp"
-#include "gateway/ops_routes.hpp"
-#include "gateway/room_routes.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/checkout/routes.hpp"
+#include "gateway/commands/load_inventory.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/room/routes.hpp"
+#include "gateway/server/worker.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
 #include "tests/support/jwt_mint.hpp"
@@ -35,7 +36,7 @@ const runtime_secrets& kSecrets = test::test_secrets();
 
 class checkout_test : public ::testing::Test {
  protected:
-  explicit checkout_test(bool aof = false) : redis(aof), now(worker::now_ms()) {
+  explicit checkout_test(bool aof = false) : redis(aof), now(system_ms()) {
     cfg = test::test_config(redis.port());
     cfg.limits.account_rate = 0;  // the storm test hammers from one IP and few accounts
     edition_config e{"test-ed", "Test", {}};
@@ -76,7 +77,7 @@ class checkout_test : public ::testing::Test {
     for (int i = 0; i < n; ++i) {
       std::string acct = prefix + std::to_string(i), sid = "sid" + std::to_string(i);
       hset.insert(hset.end(), {acct, sid});
-      zadd.insert(zadd.end(), {std::to_string(worker::now_ms() + 3'600'000), acct});
+      zadd.insert(zadd.end(), {std::to_string(system_ms() + 3'600'000), acct});
       tokens.push_back(ring.sign(access_claims{"test-ed", phase, acct, sid, now + 3'600'000}));
     }
     redis.cli(hset);
@@ -415,7 +416,7 @@ TEST_F(checkout_test, holds_expire_back_to_inventory_and_late_confirm_is_410) {
   auto id = json_field(r->body, "hold_id");
   auto deadline = json_int(r->body, "deadline_ms");
   EXPECT_EQ(field(keys::inventory("test-ed", "S3"), "a:A"), 46);
-  while (worker::now_ms() < deadline + 1'000) std::this_thread::sleep_for(20ms);
+  while (system_ms() < deadline + 1'000) std::this_thread::sleep_for(20ms);
   EXPECT_EQ(field(keys::inventory("test-ed", "S3"), "a:A"), 50);  // returned within deadline + 1 s
   // The reaper reports itself caught up (the lag gauge ops alert on).
   http_client m(gw->port());

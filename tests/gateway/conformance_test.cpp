@@ -5,8 +5,8 @@
 
 #include <thread>
 
-#include "gateway/ops_routes.hpp"
-#include "gateway/responses.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/http/reply.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/test_gateway.hpp"

@@ -1,4 +1,4 @@
-#include "gateway/header_block.hpp"
+#include "gateway/http/header_block.hpp"
 
 #include <gtest/gtest.h>
 

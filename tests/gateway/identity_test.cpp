@@ -12,8 +12,9 @@
 #include <functional>
 #include <thread>
 
+#include "gateway/base/clock.hpp"
 #include "core/jwt.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/server/worker.hpp"
 #include "tests/support/guichet_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
@@ -46,7 +47,7 @@ class identity_provider : public ::testing::Test {
     std::rename((jwks_path_ + ".new").c_str(), jwks_path_.c_str());
   }
   std::string config_text(const std::string& watch = "1s") {
-    std::int64_t now = worker::now_ms();
+    std::int64_t now = system_ms();
     std::time_t start = static_cast<std::time_t>(now / 1000 - 60);
     char ts[32];
     std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&start));
@@ -66,7 +67,7 @@ class identity_provider : public ::testing::Test {
   std::string token(jws_alg alg, EVP_PKEY* key, const std::string& kid, const std::string& iss = kIssuer) {
     return sign_jwt(alg, key, kid,
                     R"({"sub":"fan-)" + std::to_string(++fans_) + R"(","exp":)" +
-                        std::to_string(worker::now_ms() / 1000 + 600) + R"(,"iss":")" + iss + R"(","aud":"guichet"})");
+                        std::to_string(system_ms() / 1000 + 600) + R"(,"iss":")" + iss + R"(","aud":"guichet"})");
   }
   /// The join's status and error code for a token.
   std::string join(const std::string& jwt) {

@@ -10,8 +10,8 @@
 #include <functional>
 #include <optional>
 
-#include "gateway/redis_connection.hpp"
-#include "gateway/sync_redis.hpp"
+#include "gateway/redis/connection.hpp"
+#include "gateway/redis/blocking_client.hpp"
 #include "tests/support/redis_probe.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -75,18 +75,18 @@ TEST_F(redis_auth, gateway_connection_is_never_ready_without_the_right_password)
 }
 
 TEST_F(redis_auth, ops_connection_authenticates_and_names_a_refusal_without_the_password) {
-  sync_redis good(config_with("guichet", "GUICHET_TEST_REDIS_PASSWORD"));
+  blocking_client good(config_with("guichet", "GUICHET_TEST_REDIS_PASSWORD"));
   ASSERT_TRUE(good.ok()) << good.error();
   auto r = good.command({"SET", "ops-auth", "1"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, REDIS_REPLY_STATUS);
 
-  sync_redis bad(config_with("guichet", "GUICHET_TEST_WRONG_PASSWORD"));
+  blocking_client bad(config_with("guichet", "GUICHET_TEST_WRONG_PASSWORD"));
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(bad.error().find("AUTH refused"), std::string::npos) << bad.error();
   EXPECT_EQ(bad.error().find("not-the-password"), std::string::npos) << bad.error();
 
-  sync_redis none(config_with("", ""));
+  blocking_client none(config_with("", ""));
   EXPECT_FALSE(none.ok()) << "an unauthenticated connection must not be taken for a primary";
   EXPECT_NE(none.error().find("NOAUTH"), std::string::npos) << none.error();
 }

@@ -1,4 +1,4 @@
-#include "gateway/redis_connection.hpp"
+#include "gateway/redis/connection.hpp"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +22,7 @@ class redis_connection_test : public ::testing::Test {
     cfg.reconnect_min = 20ms;
     cfg.reconnect_max = 200ms;
     cfg_ = cfg;
-    conn = std::make_unique<redis_connection>(io, cfg_, stats.redis);
+    conn = std::make_unique<redis_connection>(io, cfg_, stats);
     conn->start();
   }
   ~redis_connection_test() override {
@@ -51,7 +51,7 @@ class redis_connection_test : public ::testing::Test {
 
   test::redis_server redis;
   net::io_context io;
-  worker_stats stats;
+  redis_stats stats;
   redis_config cfg_;
   std::unique_ptr<redis_connection> conn;
 };
@@ -71,14 +71,14 @@ TEST_F(redis_connection_test, ten_thousand_pipelined_commands) {
     }, net::detached);
   std::uint64_t peak = 0;
   ASSERT_TRUE(run_until([&] {
-    peak = std::max(peak, stats.redis.inflight.get());
+    peak = std::max(peak, stats.inflight.get());
     return got.size() == n;
   }, 30s));
   std::sort(got.begin(), got.end());
   for (int i = 0; i < n; ++i) ASSERT_EQ(got[i], i + 1);
   EXPECT_GT(peak, 1000u) << "commands were not pipelined";
   EXPECT_EQ(redis.cli({"GET", "counter"}), "10000");
-  EXPECT_EQ(stats.redis.inflight.get(), 0u);
+  EXPECT_EQ(stats.inflight.get(), 0u);
 }
 
 TEST_F(redis_connection_test, evalsha_recovers_after_script_flush) {
@@ -98,7 +98,7 @@ TEST_F(redis_connection_test, evalsha_recovers_after_script_flush) {
   auto b = call();
   ASSERT_FALSE(b.ec) << b.reply.str;
   EXPECT_GE(b.reply.integer, a.reply.integer);
-  EXPECT_EQ(stats.redis.script_reloads.get(), 1u);
+  EXPECT_EQ(stats.script_reloads.get(), 1u);
 }
 
 TEST_F(redis_connection_test, reconnects_after_redis_restarts) {
@@ -114,7 +114,7 @@ TEST_F(redis_connection_test, reconnects_after_redis_restarts) {
   auto up = run({"PING"});
   ASSERT_FALSE(up.ec);
   EXPECT_EQ(up.reply.str, "PONG");
-  EXPECT_GE(stats.redis.reconnects.get(), 1u);
+  EXPECT_GE(stats.reconnects.get(), 1u);
 }
 
 TEST_F(redis_connection_test, command_timeout_reports_unknown_outcome_and_keeps_replies_in_step) {
@@ -132,7 +132,7 @@ TEST_F(redis_connection_test, command_timeout_reports_unknown_outcome_and_keeps_
   ASSERT_FALSE(echo.ec);
   EXPECT_EQ(echo.reply.str, "mine");
   EXPECT_EQ(run({"GET", "paused"}).reply.str, "1");  // it did run: the outcome was truly unknown
-  EXPECT_EQ(stats.redis.errors_timeout.get(), 1u);
+  EXPECT_EQ(stats.errors_timeout.get(), 1u);
 }
 
 TEST_F(redis_connection_test, lost_connection_means_outcome_unknown) {

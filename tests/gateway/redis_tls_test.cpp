@@ -17,8 +17,8 @@
 #include <optional>
 #include <thread>
 
-#include "gateway/redis_connection.hpp"
-#include "gateway/sync_redis.hpp"
+#include "gateway/redis/connection.hpp"
+#include "gateway/redis/blocking_client.hpp"
 #include "tests/support/redis_probe.hpp"
 #include "tests/support/redis_server.hpp"
 #include "tests/support/run_command.hpp"
@@ -127,7 +127,7 @@ TEST_F(redis_tls, gateway_and_ops_connections_work_through_the_sidecar) {
   ASSERT_TRUE(r) << "never ready through stunnel";
   EXPECT_EQ(*r, "OK");
   EXPECT_EQ(redis_.cli({"GET", "tls-test"}), "over-tls");
-  sync_redis ops(through(local_));
+  blocking_client ops(through(local_));
   ASSERT_TRUE(ops.ok()) << ops.error();
   auto got = ops.command({"GET", "tls-test"});
   ASSERT_TRUE(got && got->type == REDIS_REPLY_STRING);

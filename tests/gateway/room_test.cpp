@@ -10,12 +10,13 @@
 #include <set>
 #include <thread>
 
+#include "gateway/base/clock.hpp"
 #include "core/keys.hpp"
 #include "core/pow.hpp"
 #include "core/room.hpp"
-#include "gateway/ops_routes.hpp"
-#include "gateway/room_routes.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/room/routes.hpp"
+#include "gateway/server/worker.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
 #include "tests/support/jwt_mint.hpp"
@@ -34,7 +35,7 @@ const runtime_secrets& kSecrets = test::test_secrets();
 
 class room_test : public ::testing::Test {
  protected:
-  room_test() : now(worker::now_ms()) {
+  room_test() : now(system_ms()) {
     cfg = test::test_config(redis.port());
     cfg.room_refresh = 50ms;
     edition_config e{"test-ed", "Test edition", {}};
@@ -353,13 +354,13 @@ TEST_F(room_test, pre_queue_order_is_uniform_over_many_openings) {
     for (int j = 0; j < openings; ++j) {
       auto r = c.request("POST", "/rooms/test-ed/packs/join", {}, auth(jwt("f" + std::to_string(j) + "-" + std::to_string(k))));
       ASSERT_TRUE(r && r->status == 200);
-      if (worker::now_ms() >= opening) GTEST_SKIP() << "the joins took longer than the pre-queue window";
+      if (system_ms() >= opening) GTEST_SKIP() << "the joins took longer than the pre-queue window";
       ASSERT_EQ(json_field(r->body, "pre_queue"), "true");
       tokens[j].push_back(json_field(r->body, "queue_token"));
     }
   // 1,500 joins must fit before the opening; a sanitizer build can be too slow for that.
-  if (worker::now_ms() >= opening) GTEST_SKIP() << "the joins took longer than the pre-queue window";
-  while (worker::now_ms() < opening + 500) std::this_thread::sleep_for(50ms);
+  if (system_ms() >= opening) GTEST_SKIP() << "the joins took longer than the pre-queue window";
+  while (system_ms() < opening + 500) std::this_thread::sleep_for(50ms);
   std::vector<int> bins(per);
   std::set<long long> all;
   for (int j = 0; j < openings; ++j) {

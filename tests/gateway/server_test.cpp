@@ -1,4 +1,4 @@
-#include "gateway/server.hpp"
+#include "gateway/server/server.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -11,8 +11,8 @@
 #include <future>
 #include <thread>
 
-#include "gateway/ops_routes.hpp"
-#include "gateway/responses.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/http/reply.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
 #include "tests/support/redis_server.hpp"
@@ -261,8 +261,9 @@ TEST_F(server_test, connection_limit_answers_503) {
   start(cfg);
   // Wait until the readiness probes' connections are gone: only then are 3 places free.
   for (int i = 0; i < 200 && gw->srv.open_connections().load() != 0; ++i) std::this_thread::sleep_for(10ms);
-  http_client a(gw->port()), b(gw->port()), c(gw->port());
-  ASSERT_EQ(a.request("GET", "/healthz")->status, 200);
+  auto a = std::make_unique<http_client>(gw->port());
+  http_client b(gw->port()), c(gw->port());
+  ASSERT_EQ(a->request("GET", "/healthz")->status, 200);
   ASSERT_EQ(b.request("GET", "/healthz")->status, 200);
   ASSERT_EQ(c.request("GET", "/healthz")->status, 200);
   http_client d(gw->port());
@@ -270,6 +271,23 @@ TEST_F(server_test, connection_limit_answers_503) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503);
   EXPECT_NE(r->body.find("too_many_connections"), std::string::npos);
+  // Written like every other answer: dated, never cached, with the security headers, and it
+  // says the connection closes.
+  EXPECT_FALSE(r->header("date").empty());
+  EXPECT_EQ(r->header("cache-control"), "private, no-store");
+  EXPECT_NE(r->header("content-security-policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(r->header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(r->header("connection"), "close");
+  EXPECT_EQ(r->header("retry-after"), "1");
+  // And counted by its code, from the value the answer carries.
+  a.reset();
+  for (int i = 0; i < 200 && gw->srv.open_connections().load() > 2; ++i) std::this_thread::sleep_for(10ms);
+  http_client m(gw->port());
+  auto metrics = m.request("GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("guichet_http_connections_rejected_total 1"), std::string::npos);
+  EXPECT_NE(metrics->body.find(R"(guichet_http_errors_total{route="unmatched",code="too_many_connections"} 1)"),
+            std::string::npos);
 }
 
 TEST_F(server_test, per_ip_rate_limit_answers_429_with_retry_after) {

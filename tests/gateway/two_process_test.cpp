@@ -11,8 +11,9 @@
 #include <fstream>
 #include <thread>
 
+#include "gateway/base/clock.hpp"
 #include "core/keys.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/server/worker.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
 #include "tests/support/jwt_mint.hpp"
@@ -30,7 +31,7 @@ const char* kJwtKey = "two-process-jwt-key-0123456789";
 class two_processes : public ::testing::Test {
  protected:
   void launch(int rate, int max_active) {
-    std::int64_t now = worker::now_ms();
+    std::int64_t now = system_ms();
     std::time_t start = static_cast<std::time_t>(now / 1000 - 60);
     char ts[32];
     std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&start));
@@ -79,7 +80,7 @@ TEST_F(two_processes, admit_in_order_at_the_rate_never_above_the_ceiling) {
   std::vector<long long> position(fans);
   for (int i = 0; i < fans; ++i) {
     test::http_client c(ports[i % 2]);
-    auto jwt = sign_jwt(kJwtKey, test::claims("p-" + std::to_string(i), worker::now_ms() / 1000 + 600));
+    auto jwt = sign_jwt(kJwtKey, test::claims("p-" + std::to_string(i), system_ms() / 1000 + 600));
     auto r = c.request("POST", "/rooms/ed/open/join", {}, auth(jwt));
     ASSERT_TRUE(r && r->status == 200) << (r ? r->body : "");
     tokens[i] = json_field(r->body, "queue_token");

@@ -1,6 +1,6 @@
 // The fan pages' loader: language choice, content-hashed names, rendering, and the refusals
 // that stop a broken web root at start.
-#include "gateway/web_site.hpp"
+#include "gateway/pages/site.hpp"
 
 #include <gtest/gtest.h>
 

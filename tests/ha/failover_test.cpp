@@ -15,13 +15,14 @@
 #include <sstream>
 #include <thread>
 
+#include "gateway/base/clock.hpp"
 #include "core/keys.hpp"
 #include "core/token.hpp"
-#include "gateway/checkout_routes.hpp"
-#include "gateway/ops_routes.hpp"
-#include "gateway/room_routes.hpp"
-#include "gateway/sync_redis.hpp"
-#include "gateway/worker.hpp"
+#include "gateway/checkout/routes.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/room/routes.hpp"
+#include "gateway/redis/blocking_client.hpp"
+#include "gateway/server/worker.hpp"
 #include "loadtest/audit.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/json_field.hpp"
@@ -43,7 +44,7 @@ const runtime_secrets& kSecrets = test::test_secrets();
 constexpr const char* kSentinelEnv = "GUICHET_TEST_SENTINEL_PASSWORD";
 constexpr int kSessions = 5;
 
-std::int64_t now_ms() { return worker::now_ms(); }
+std::int64_t now_ms() { return system_ms(); }
 
 std::string iso(std::int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -242,7 +243,7 @@ loadtest::audit_report audit(const std::string& config_path, const std::vector<l
   set_env();
   auto cfg = load_config(config_path);
   EXPECT_TRUE(cfg.errors.empty()) << (cfg.errors.empty() ? "" : cfg.errors[0].to_string());
-  sync_redis redis(cfg.value.redis);
+  blocking_client redis(cfg.value.redis);
   EXPECT_TRUE(redis.ok()) << redis.error();
   return loadtest::audit_edition(redis, cfg.value.editions.front(), &ledger);
 }
@@ -422,7 +423,7 @@ TEST(ha, discovery_past_a_sentinel_that_is_down_and_one_naming_a_dead_host) {
   EXPECT_NE(m->body.find("guichet_redis_primary_info{address=\"127.0.0.1:" + std::to_string(topo.nodes()[0]) + "\"} 1"),
             std::string::npos);
   // The ops commands find it the same way.
-  sync_redis cli(cfg.redis);
+  blocking_client cli(cfg.redis);
   EXPECT_TRUE(cli.ok()) << cli.error();
 }
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "gateway/redis_connection.hpp"
+#include "gateway/redis/connection.hpp"
 
 namespace guichet::test {
 
@@ -15,8 +15,8 @@ namespace guichet::test {
 inline std::optional<std::string> set_through(const redis_config& cfg, const std::string& key, const std::string& value,
                                               std::chrono::milliseconds limit) {
   net::io_context io;
-  worker_stats stats;
-  redis_connection conn(io, cfg, stats.redis);
+  redis_stats stats;
+  redis_connection conn(io, cfg, stats);
   conn.start();
   auto end = std::chrono::steady_clock::now() + limit;
   while (!conn.ready() && std::chrono::steady_clock::now() < end) io.run_one_for(std::chrono::milliseconds(10));

@@ -2,8 +2,8 @@
 #include <memory>
 
 #include "core/config.hpp"
-#include "gateway/ops_routes.hpp"
-#include "gateway/server.hpp"
+#include "gateway/ops/routes.hpp"
+#include "gateway/server/server.hpp"
 
 namespace guichet::test {
 

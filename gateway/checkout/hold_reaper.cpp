@@ -1,0 +1,98 @@
+#include "gateway/checkout/hold_reaper.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/checkout.hpp"
+#include "core/keys.hpp"
+#include "gateway/base/clock.hpp"
+#include "gateway/base/log.hpp"
+#include "gateway/redis/values.hpp"
+#include "gateway/server/worker.hpp"
+
+namespace guichet {
+
+hold_reaper::hold_reaper(worker& w) : w_(w) {
+  for (auto& e : w.cfg.editions)
+    if (!e.sessions.empty()) editions_.push_back(&e);
+}
+
+void hold_reaper::start() {
+  if (editions_.empty() || w_.index != 0) return;
+  net::co_spawn(w_.io, reap_loop(), net::detached);
+}
+
+// Every gateway runs this (on its worker 0): holds past their deadline go back on sale. The
+// release script re-checks the deadline on Redis' clock, so racing reapers are harmless. Each
+// batch of due holds is released concurrently (the connection pipelines them), and full batches
+// follow each other without waiting for the next tick: a wave of unpaid holds at the end of a
+// surge is returned at Redis speed, not at 100 per tick.
+net::awaitable<void> hold_reaper::reap_loop() {
+  net::steady_timer t(w_.io);
+  while (!w_.draining) {
+    t.expires_after(std::chrono::milliseconds(250));
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    for (const edition_config* v : editions_) {
+      for (int batch = 0; batch < 100 && w_.redis->ready() && !w_.draining; ++batch) {
+        const std::string& ed = v->id;
+        std::string deadlines = keys::hold_deadlines(ed), now = std::to_string(system_ms());
+        std::string_view range[] = {"ZRANGEBYSCORE", deadlines, "-inf", now, "LIMIT", "0", "100"};
+        auto due = co_await w_.redis->command(range);
+        if (due.ec || due.reply.elements.empty()) break;
+        std::size_t pending = due.reply.elements.size();
+        net::steady_timer all_done(w_.io, net::steady_timer::time_point::max());
+        for (auto& id : due.reply.elements)
+          net::co_spawn(w_.io, reap_one(ed, id.str), [&](std::exception_ptr) {
+            if (--pending == 0) all_done.cancel();
+          });
+        co_await all_done.async_wait(net::as_tuple(net::use_awaitable));
+        if (due.reply.elements.size() < 100) break;
+      }
+    }
+    // How late the reaper is: the oldest deadline still waiting, over every edition (0 when none
+    // is overdue). Reaping is concurrent and re-checked in Redis, so any lag past a second or two
+    // means Redis or this worker cannot keep up.
+    std::int64_t lag = 0;
+    for (const edition_config* v : editions_) {
+      if (!w_.redis->ready() || w_.draining) break;
+      std::string deadlines = keys::hold_deadlines(v->id);
+      std::string_view oldest[] = {"ZRANGE", deadlines, "0", "0", "WITHSCORES"};
+      auto o = co_await w_.redis->command(oldest);
+      if (!o.ec && o.reply.elements.size() == 2)
+        lag = std::max<std::int64_t>(lag, system_ms() - static_cast<std::int64_t>(as_uint(o.reply.elements[1])));
+    }
+    w_.stats.reaper_lag_ms.v.store(static_cast<std::uint64_t>(std::max<std::int64_t>(lag, 0)), std::memory_order_relaxed);
+  }
+}
+
+net::awaitable<void> hold_reaper::reap_one(std::string ed, std::string id) {
+  std::string hold = keys::hold(ed, id), deadlines = keys::hold_deadlines(ed);
+  std::string_view get[] = {"HMGET", hold, "items", "account", "phase"};
+  auto h = co_await w_.redis->command(get);
+  if (h.ec) co_return;
+  if (h.reply.elements.size() != 3 || h.reply.elements[0].type != redis_reply::kind::string) {
+    // A deadline entry without its hold: drop it so it does not block the queue.
+    std::string_view zrem[] = {"ZREM", deadlines, id};
+    co_await w_.redis->command(zrem);
+    co_return;
+  }
+  auto items = decode_items(h.reply.elements[0].str);
+  std::vector<std::string> keys{hold, keys::account(ed, h.reply.elements[1].str), deadlines}, sessions;
+  session_keys(ed, items, keys, sessions);
+  std::vector<std::string_view> kv(keys.begin(), keys.end());
+  std::vector<std::string_view> argv{"expire", "", id};
+  argv.insert(argv.end(), sessions.begin(), sessions.end());
+  auto r = co_await w_.redis->eval(script::release, kv, argv);
+  if (r.ec == redis_errc::reply_error) log::error("reaper", {{"hold", id}, {"error", r.reply.str}});
+  if (!r.ec && r.reply.elements.size() == 2 && r.reply.elements[1].str == "now")
+    if (const edition_config* e = w_.cfg.find_edition(ed))
+      if (const phase_config* p = e->find_phase(h.reply.elements[2].str))
+        if (auto* ev = w_.events(*e, *p)) ev->holds_expired.add();
+}
+
+}  // namespace guichet

@@ -1,0 +1,237 @@
+#include "gateway/room/room_cache.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include "core/keys.hpp"
+#include "core/pow.hpp"
+#include "gateway/http/reply.hpp"
+#include "gateway/http/router.hpp"
+#include "core/json_escape.hpp"
+#include "gateway/metrics/prometheus.hpp"
+#include "gateway/redis/values.hpp"
+#include "gateway/server/worker.hpp"
+
+namespace guichet {
+
+std::size_t room_cache::room::slot_index(std::string_view id) const {
+  for (std::size_t i = 0; i < phase->slots.size(); ++i)
+    if (phase->slots[i].id == id) return i;
+  return phase->slots.size();
+}
+
+room_cache::room_cache(worker& w) : w_(w) {
+  if (!w.secrets.token_keys.empty()) pow_key_ = std::make_unique<hmac_sha256>(w.secrets.token_keys.front().secret);
+  for (auto& e : w.cfg.editions)
+    for (auto& p : e.phases) {
+      room r{&e, &p, keys::room(e.id, p.id), keys::active(e.id, p.id), keys::sessions(e.id, p.id),
+             keys::places(e.id, p.id), keys::draw(e.id, p.id)};
+      for (auto& s : p.slots) r.slot_keys.push_back(keys::slot(e.id, p.id, s.id));
+      for (auto& s : e.sessions) {
+        if (std::find(p.excluded.begin(), p.excluded.end(), s.id) != p.excluded.end()) continue;
+        r.inv_keys.push_back(keys::inventory(e.id, s.id));
+        r.inv_args.push_back(std::to_string(s.categories.size()));
+        for (auto& c : s.categories) r.inv_args.push_back(c.first);
+      }
+      rooms_.push_back(std::move(r));
+    }
+}
+
+room_cache::room* room_cache::find(std::string_view edition, std::string_view phase) {
+  for (auto& r : rooms_)
+    if (r.edition->id == edition && r.phase->id == phase) return &r;
+  return nullptr;
+}
+
+void room_cache::start() {
+  if (rooms_.empty()) warm_ = true;
+  else net::co_spawn(w_.io, refresh_loop(), net::detached);
+}
+
+void room_cache::reload() {
+  for (auto& r : rooms_) r.force = true;
+}
+
+net::awaitable<void> room_cache::refresh_loop() {
+  net::steady_timer t(w_.io);
+  while (!w_.draining) {
+    for (auto& r : rooms_) {
+      if (w_.draining) break;
+      co_await refresh(r);
+    }
+    if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& r) { return r.loaded; })) warm_ = true;
+    t.expires_after(w_.cfg.room_refresh);
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
+net::awaitable<void> room_cache::refresh(room& r) {
+  if (!w_.redis->ready()) co_return;
+  const phase_config& p = *r.phase;
+  std::vector<std::string_view> keys{r.room_key, r.active_key, r.sessions_key};
+  keys.insert(keys.end(), r.slot_keys.begin(), r.slot_keys.end());
+  keys.insert(keys.end(), r.inv_keys.begin(), r.inv_keys.end());
+  std::string rate = std::to_string(p.admit_rate), max_active = std::to_string(p.max_active),
+              idle = std::to_string(p.shopper_idle.count());
+  char seed[33];
+  std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(w_.rng()),
+                static_cast<unsigned long long>(w_.rng()));
+  std::vector<std::string> starts;
+  for (auto& s : p.slots) starts.push_back(std::to_string(s.start_ms));
+  bool force = r.force;
+  std::string n_slots = std::to_string(p.slots.size());
+  std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed, n_slots};
+  args.insert(args.end(), starts.begin(), starts.end());
+  args.insert(args.end(), r.inv_args.begin(), r.inv_args.end());
+  auto res = co_await w_.redis->eval(script::room_refresh, keys, args);
+  if (res.ec || res.reply.elements.size() != 9 + 3 * p.slots.size()) co_return;
+  if (force) r.force = false;
+  auto& e = res.reply.elements;
+  room_state s;
+  s.stored_status = e[0].str;
+  s.serving = as_uint(e[1]);
+  s.tail = as_uint(e[2]);
+  s.rate = as_uint(e[3]);
+  s.max_active = as_uint(e[4]);
+  s.active = as_uint(e[5]);
+  s.now_ms = static_cast<std::int64_t>(as_uint(e[6]));
+  s.pow_bits = e[7].str.empty() ? -1 : static_cast<std::int64_t>(as_uint(e[7]));
+  s.stock = e[8].str;
+  for (std::size_t i = 0; i < p.slots.size(); ++i) {
+    slot_state st;
+    st.pre_count = as_uint(e[9 + 3 * i]);
+    st.opened = !e[10 + 3 * i].str.empty();
+    st.base = as_uint(e[10 + 3 * i]);
+    const std::string& sd = e[11 + 3 * i].str;
+    if (sd.size() == 32) {
+      std::from_chars(sd.data(), sd.data() + 16, st.seed0, 16);
+      std::from_chars(sd.data() + 16, sd.data() + 32, st.seed1, 16);
+    }
+    s.slots.push_back(st);
+  }
+  r.state = std::move(s);
+  r.loaded = true;
+  update_pow(r);
+  render(r);
+}
+
+void room_cache::update_pow(room& r) {
+  r.pow_bits = r.state.pow_bits >= 0 ? static_cast<unsigned>(r.state.pow_bits) : w_.cfg.join_pow_bits;
+  if (!pow_key_) r.pow_bits = 0;
+  if (r.pow_bits == 0) return;
+  auto window = pow::window_of(r.state.now_ms);  // Redis' clock: every gateway is in the same window
+  if (window == r.pow_window) return;
+  r.pow_window = window;
+  r.pow_now = pow::challenge(*pow_key_, r.edition->id, r.phase->id, window);
+  r.pow_prev = pow::challenge(*pow_key_, r.edition->id, r.phase->id, window - 1);
+}
+
+void room_cache::render(room& r) {
+  const auto& s = r.state;
+  std::string b;
+  b.reserve(256 + 96 * r.phase->slots.size());
+  b += "{\"edition\":\"";
+  append_json_escaped(b, r.edition->id);
+  b += "\",\"phase\":\"";
+  append_json_escaped(b, r.phase->id);
+  b += "\",\"status\":\"";
+  b += to_string(status_of(*r.phase, s, s.now_ms));
+  b += "\",\"serving\":" + std::to_string(s.serving);
+  b += ",\"tail\":" + std::to_string(s.tail);
+  b += ",\"admit_rate\":" + std::to_string(s.rate);
+  b += ",\"active\":" + std::to_string(s.active);
+  b += ",\"max_active\":" + std::to_string(s.max_active);
+  b += ",\"stock\":\"";
+  append_json_escaped(b, s.stock);
+  b += "\",\"slots\":[";
+  for (std::size_t i = 0; i < r.phase->slots.size(); ++i) {
+    const slot_config& c = r.phase->slots[i];
+    if (i) b += ',';
+    b += "{\"id\":\"";
+    append_json_escaped(b, c.id);
+    b += "\",\"start_ms\":" + std::to_string(c.start_ms) + ",\"end_ms\":" + std::to_string(c.end_ms());
+    b += ",\"pre_queue_opens_ms\":" + std::to_string(c.start_ms - r.phase->pre_queue.count());
+    if (!c.group.empty()) {
+      b += ",\"group\":\"";
+      append_json_escaped(b, c.group);
+      b += '"';
+    }
+    b += ",\"opened\":";
+    b += s.slots[i].opened ? "true" : "false";
+    b += ",\"pre_queue\":" + std::to_string(s.slots[i].pre_count);
+    if (s.slots[i].opened) {  // the shuffle is fixed once opened: pages place themselves with it
+      char seed[34];
+      std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(s.slots[i].seed0),
+                    static_cast<unsigned long long>(s.slots[i].seed1));
+      b += ",\"base\":" + std::to_string(s.slots[i].base) + ",\"seed\":\"" + seed + "\"";
+    }
+    b += "}";
+  }
+  b += "]";
+  if (r.pow_bits > 0)  // the challenge stays accepted until the end of the next window
+    b += ",\"pow\":{\"bits\":" + std::to_string(r.pow_bits) + ",\"challenge\":\"" + r.pow_now +
+         "\",\"valid_until_ms\":" + std::to_string((r.pow_window + 2) * pow::window_ms) + "}";
+  b += "}";
+  // A weak validator from the body's bytes: equal bodies, equal ETags, on every gateway.
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : b) h = (h ^ c) * 0x100000001b3ULL;
+  char etag[24];
+  std::snprintf(etag, sizeof etag, "W/\"%016llx\"", static_cast<unsigned long long>(h));
+  r.body = std::move(b);
+  r.etag = etag;
+  const std::string head = "Server: guichet\r\nCache-Control: " + std::string(cache_rule::public_1s) + "\r\nETag: " +
+                           r.etag + "\r\n" + security_header_lines();
+  r.raw_ok = std::make_shared<const std::string>("HTTP/1.1 200 OK\r\n" + head +
+                                                 "Content-Type: application/json\r\nContent-Length: " +
+                                                 std::to_string(r.body.size()) + "\r\n\r\n" + r.body);
+  r.raw_not_modified = std::make_shared<const std::string>("HTTP/1.1 304 Not Modified\r\n" + head + "\r\n");
+}
+
+void room_cache::render_metrics(std::string& out) const {
+  struct gauge {
+    const char* name;
+    const char* help;
+    std::uint64_t (*get)(const room_state&);
+  };
+  static constexpr gauge gauges[] = {
+      {"guichet_room_waiting", "Fans in line not yet let in (tail - serving).",
+       [](const room_state& s) -> std::uint64_t { return s.tail > s.serving ? s.tail - s.serving : 0; }},
+      {"guichet_room_serving", "The serving counter: positions below it may be admitted.",
+       [](const room_state& s) -> std::uint64_t { return s.serving; }},
+      {"guichet_room_tail", "Queue numbers handed out (the next one).", [](const room_state& s) -> std::uint64_t { return s.tail; }},
+      {"guichet_room_admit_rate", "Fans let in per second (live setting).",
+       [](const room_state& s) -> std::uint64_t { return s.rate; }},
+      {"guichet_room_active_shoppers", "Fans in the shop now.", [](const room_state& s) -> std::uint64_t { return s.active; }},
+      {"guichet_room_max_active", "The shop's ceiling of active shoppers (live setting).",
+       [](const room_state& s) -> std::uint64_t { return s.max_active; }},
+  };
+  auto labels = [](const room_cache::room& r) { return "edition=\"" + r.edition->id + "\",phase=\"" + r.phase->id + "\""; };
+  for (auto& g : gauges) {
+    metric_head(out, g.name, "gauge", g.help);
+    each([&](const room_cache::room& r) {
+      if (r.loaded) metric_sample(out, g.name, labels(r), g.get(r.state));
+    });
+  }
+  metric_head(out, "guichet_room_status", "gauge", "The room's status as fans see it: 1 for the current one.");
+  each([&](const room_cache::room& r) {
+    if (!r.loaded) return;
+    auto now = to_string(status_of(*r.phase, r.state, r.state.now_ms));
+    for (auto st : {room_status::pre_queue, room_status::open, room_status::paused, room_status::sold_out, room_status::closed})
+      metric_sample(out, "guichet_room_status", labels(r) + ",status=\"" + std::string(to_string(st)) + "\"", to_string(st) == now);
+  });
+  metric_head(out, "guichet_room_stock", "gauge",
+       "The phase's stock: 1 for the current one (in: seats available; held: all in holds; out: sold out).");
+  each([&](const room_cache::room& r) {
+    if (!r.loaded) return;
+    for (auto st : {"in", "held", "out"})
+      metric_sample(out, "guichet_room_stock", labels(r) + ",stock=\"" + st + "\"", r.state.stock == st);
+  });
+}
+
+}  // namespace guichet
