@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/digest.hpp"
+#include "core/json_writer.hpp"
 #include "core/keys.hpp"
 #include "core/token.hpp"
 
@@ -139,6 +140,14 @@ void session_keys(std::string_view edition, const std::vector<hold_item>& items,
     sessions.push_back(i.session);
     keys.push_back(keys::inventory(edition, i.session));
   }
+}
+
+std::string items_json(const std::vector<hold_item>& items) {
+  json_writer j;
+  j.open('[');
+  for (auto& i : items) j.open('{').kv("session", i.session).kv("category", i.category).kv("quantity", i.quantity).close('}');
+  j.close(']');
+  return j.take();
 }
 
 }  // namespace guichet

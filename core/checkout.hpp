@@ -46,4 +46,8 @@ std::vector<hold_item> decode_items(std::string_view text);
 void session_keys(std::string_view edition, const std::vector<hold_item>& items, std::vector<std::string>& keys,
                   std::vector<std::string>& sessions);
 
+/// Hold items as JSON: [{"session":"…","category":"…","quantity":n},…] (the hold answer, the
+/// harness's hold request).
+std::string items_json(const std::vector<hold_item>& items);
+
 }  // namespace guichet

@@ -194,6 +194,84 @@ void section(config_reader& top, std::string_view key, F&& read) {
   }
 }
 
+// Every section of the file into `c` (errors collected by the reader).
+void read_sections(config_reader& top, config& c) {
+  section(top, "server", [&](config_reader& r) { read_server(r, c.server); });
+  section(top, "limits", [&](config_reader& r) { read_limits(r, c.limits); });
+  section(top, "timeouts", [&](config_reader& r) { read_timeouts(r, c.timeouts); });
+  section(top, "redis", [&](config_reader& r) { read_redis(r, c.redis); });
+  section(top, "log", [&](config_reader& r) {
+    r.parsed("level", "must be debug, info, warn or error", [&](const std::string& v) {
+      for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
+        if (v == to_string(l)) return c.log = l, true;
+      return false;
+    });
+  });
+  section(top, "proxy", [&](config_reader& r) {
+    r.parsed_each("trusted", "must hold address ranges such as \"10.0.0.0/8\"", [&](const std::string& v) {
+      auto range = parse_cidr(v);
+      if (range) c.trusted_proxies.push_back(*range);
+      return range.has_value();
+    });
+  });
+  section(top, "secrets", [&](config_reader& r) {
+    r.secret("admin_key", c.secrets.admin_key);
+    r.secret("jwt_key", c.secrets.jwt_key);
+    r.secret("payment_key", c.secrets.payment_key);
+  });
+  section(top, "identity", [&](config_reader& r) {
+    r.file_ref("jwks", c.identity.jwks_file);
+    r.duration("watch", c.identity.watch, milliseconds(0), milliseconds(3'600'000));
+    r.string("issuer", c.identity.issuer);
+    r.string("audience", c.identity.audience);
+    r.duration("clock_skew", c.identity.clock_skew, milliseconds(0), milliseconds(600'000));
+  });
+  section(top, "audit", [&](config_reader& r) {
+    r.string("file", c.audit.file);
+    r.integer("stream_max", c.audit.stream_max, 1, 100'000'000);
+  });
+  section(top, "web", [&](config_reader& r) { r.string("root", c.web.root); });
+  section(top, "demo", [&](config_reader& r) { r.boolean("payment", c.demo.payment); });
+  section(top, "tokens", [&](config_reader& r) {
+    r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
+      token_key_config key;
+      k.string("id", key.id);
+      k.string("env", key.secret.env);
+      k.string("file", key.secret.file);
+      k.timestamp("retire", key.retire_ms);
+      bool alnum = !key.id.empty() && key.id.size() <= 16 &&
+                   std::all_of(key.id.begin(), key.id.end(), [](unsigned char ch) { return std::isalnum(ch); });
+      if (!alnum) k.error_at(n, "token key needs an id of 1-16 letters or digits");
+      if (key.secret.env.empty() == key.secret.file.empty()) k.error_at(n, "token key '" + key.id + "' needs exactly one of env or file");
+      c.token_keys.push_back(std::move(key));
+    });
+  });
+  section(top, "rooms", [&](config_reader& r) {
+    r.duration("refresh", c.room_refresh, milliseconds(10), milliseconds(10'000));
+    r.integer("join_pow_bits", c.join_pow_bits, 0, 32);
+  });
+  top.each_table("editions", [&](std::string_view id, config_reader& er, const toml::node& n) {
+    edition_config e;
+    e.id = id;
+    if (!valid_id(e.id)) er.error_at(n, "edition id '" + e.id + "' must be [A-Za-z0-9_.@:-]");
+    read_edition(er, e);
+    c.editions.push_back(std::move(e));
+  });
+}
+
+// What no single key can say: the keys that only make sense together.
+void check_together(const config& c, std::string_view file, std::vector<config_error>& errors) {
+  if (!c.editions.empty() && (c.token_keys.empty() || (c.secrets.jwt_key.empty() && c.identity.jwks_file.empty())))
+    errors.push_back({std::string(file), 0, 0, "editions need [tokens] keys and [secrets] jwt_key or [identity] jwks"});
+  if (c.redis.replicas_ack > 0 && c.redis.replicas_timeout >= c.redis.command_timeout)
+    errors.push_back({std::string(file), 0, 0,
+                          "'redis.replicas_timeout' must be shorter than 'redis.command_timeout' (WAIT runs inside it)"});
+  if (!c.redis.sentinels.empty() && !valid_id(c.redis.master))
+    errors.push_back({std::string(file), 0, 0, "'redis.master' must name the Sentinel master ([A-Za-z0-9_.@:-])"});
+  if (c.redis.reconnect_min > c.redis.reconnect_max)
+    errors.push_back({std::string(file), 0, 0, "'redis.reconnect_min' exceeds 'redis.reconnect_max'"});
+}
+
 }  // namespace
 
 config_result parse_config(std::string_view text, std::string_view file) {
@@ -209,77 +287,9 @@ config_result parse_config(std::string_view text, std::string_view file) {
   config& c = out.value;
   {
     config_reader top(&root, "", file, out.errors);
-    section(top, "server", [&](config_reader& r) { read_server(r, c.server); });
-    section(top, "limits", [&](config_reader& r) { read_limits(r, c.limits); });
-    section(top, "timeouts", [&](config_reader& r) { read_timeouts(r, c.timeouts); });
-    section(top, "redis", [&](config_reader& r) { read_redis(r, c.redis); });
-    section(top, "log", [&](config_reader& r) {
-      r.parsed("level", "must be debug, info, warn or error", [&](const std::string& v) {
-        for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
-          if (v == to_string(l)) return c.log = l, true;
-        return false;
-      });
-    });
-    section(top, "proxy", [&](config_reader& r) {
-      r.parsed_each("trusted", "must hold address ranges such as \"10.0.0.0/8\"", [&](const std::string& v) {
-        auto range = parse_cidr(v);
-        if (range) c.trusted_proxies.push_back(*range);
-        return range.has_value();
-      });
-    });
-    section(top, "secrets", [&](config_reader& r) {
-      r.secret("admin_key", c.secrets.admin_key);
-      r.secret("jwt_key", c.secrets.jwt_key);
-      r.secret("payment_key", c.secrets.payment_key);
-    });
-    section(top, "identity", [&](config_reader& r) {
-      r.file_ref("jwks", c.identity.jwks_file);
-      r.duration("watch", c.identity.watch, milliseconds(0), milliseconds(3'600'000));
-      r.string("issuer", c.identity.issuer);
-      r.string("audience", c.identity.audience);
-      r.duration("clock_skew", c.identity.clock_skew, milliseconds(0), milliseconds(600'000));
-    });
-    section(top, "audit", [&](config_reader& r) {
-      r.string("file", c.audit.file);
-      r.integer("stream_max", c.audit.stream_max, 1, 100'000'000);
-    });
-    section(top, "web", [&](config_reader& r) { r.string("root", c.web.root); });
-    section(top, "demo", [&](config_reader& r) { r.boolean("payment", c.demo.payment); });
-    section(top, "tokens", [&](config_reader& r) {
-      r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
-        token_key_config key;
-        k.string("id", key.id);
-        k.string("env", key.secret.env);
-        k.string("file", key.secret.file);
-        k.timestamp("retire", key.retire_ms);
-        bool alnum = !key.id.empty() && key.id.size() <= 16 &&
-                     std::all_of(key.id.begin(), key.id.end(), [](unsigned char ch) { return std::isalnum(ch); });
-        if (!alnum) k.error_at(n, "token key needs an id of 1-16 letters or digits");
-        if (key.secret.env.empty() == key.secret.file.empty()) k.error_at(n, "token key '" + key.id + "' needs exactly one of env or file");
-        c.token_keys.push_back(std::move(key));
-      });
-    });
-    section(top, "rooms", [&](config_reader& r) {
-      r.duration("refresh", c.room_refresh, milliseconds(10), milliseconds(10'000));
-      r.integer("join_pow_bits", c.join_pow_bits, 0, 32);
-    });
-    top.each_table("editions", [&](std::string_view id, config_reader& er, const toml::node& n) {
-      edition_config e;
-      e.id = id;
-      if (!valid_id(e.id)) er.error_at(n, "edition id '" + e.id + "' must be [A-Za-z0-9_.@:-]");
-      read_edition(er, e);
-      c.editions.push_back(std::move(e));
-    });
+    read_sections(top, c);
   }
-  if (!c.editions.empty() && (c.token_keys.empty() || (c.secrets.jwt_key.empty() && c.identity.jwks_file.empty())))
-    out.errors.push_back({std::string(file), 0, 0, "editions need [tokens] keys and [secrets] jwt_key or [identity] jwks"});
-  if (c.redis.replicas_ack > 0 && c.redis.replicas_timeout >= c.redis.command_timeout)
-    out.errors.push_back({std::string(file), 0, 0,
-                          "'redis.replicas_timeout' must be shorter than 'redis.command_timeout' (WAIT runs inside it)"});
-  if (!c.redis.sentinels.empty() && !valid_id(c.redis.master))
-    out.errors.push_back({std::string(file), 0, 0, "'redis.master' must name the Sentinel master ([A-Za-z0-9_.@:-])"});
-  if (c.redis.reconnect_min > c.redis.reconnect_max)
-    out.errors.push_back({std::string(file), 0, 0, "'redis.reconnect_min' exceeds 'redis.reconnect_max'"});
+  check_together(c, file, out.errors);
   std::stable_sort(out.errors.begin(), out.errors.end(),
                    [](const config_error& a, const config_error& b) { return a.line < b.line; });
   return out;

@@ -15,6 +15,8 @@
 #include <boost/asio/write.hpp>
 #include <cstdint>
 
+#include "core/draw.hpp"
+#include "gateway/base/clock.hpp"
 #include "gateway/checkout/routes.hpp"
 #include "gateway/base/log.hpp"
 #include "gateway/ops/routes.hpp"
@@ -27,6 +29,9 @@ using namespace guichet;
 using namespace std::chrono_literals;
 
 config fuzz_config() {
+  // The rooms opened an hour ago, whatever the date (a fixed date would leave only a closed
+  // room's refusals to fuzz once it passed).
+  const std::string opened = iso8601(system_ms() - 3'600'000);
   auto loaded = parse_config(R"(
 [server]
 threads = 1
@@ -43,11 +48,11 @@ env = "UNUSED"
 [editions.ed.sessions]
 S1 = { name = "One", categories = { A = 10 } }
 [editions.ed.phases.open]
-slots = [ { id = "all", start = 2026-01-01T00:00:00Z, duration = "300d" } ]
+slots = [ { id = "all", start = )" + opened + R"(, duration = "300d" } ]
 [editions.ed.phases.lottery]
 draw = true
 rules = "packs"
-slots = [ { id = "a", start = 2026-01-01T00:00:00Z, duration = "300d", capacity = 5 } ]
+slots = [ { id = "a", start = )" + opened + R"(, duration = "300d", capacity = 5 } ]
 )",
                              "fuzz.toml");
   if (!loaded.errors.empty()) __builtin_trap();  // the harness's own config must be valid

@@ -6,7 +6,6 @@
 #include <cstdint>
 
 #include "gateway/redis/reply.hpp"
-#include "gateway/redis/values.hpp"
 
 namespace {
 

@@ -1,9 +1,7 @@
 // guichet-loadtest: parses the command line and runs it; everything else is in the library.
-#include <sys/resource.h>
-
-#include <csignal>
 #include <iostream>
 
+#include "gateway/base/process_setup.hpp"
 #include "loadtest/driver.hpp"
 
 int main(int argc, char** argv) {
@@ -17,11 +15,6 @@ int main(int argc, char** argv) {
     std::cerr << "guichet-loadtest: " << parsed.error << "\n\n" << usage_text();
     return 2;
   }
-  rlimit r{};  // many connections
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-    r.rlim_cur = r.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &r);
-  }
-  std::signal(SIGPIPE, SIG_IGN);  // the audit's hiredis writes without MSG_NOSIGNAL (Redis killed in demo-ha)
+  guichet::prepare_process();  // many connections; the audit's hiredis writes (Redis killed in demo-ha)
   return run_command(parsed.value, std::cout, std::cerr);
 }

@@ -94,11 +94,74 @@ const char* usage_text() {
          "Durations: 250ms, 5s, 2m. Exit status: 0 pass, 1 a violation (audit or fans' checks), 2 could not run.\n";
 }
 
+namespace {
+
+// Option values that are checked or combined once every option is read.
+struct raw_options {
+  std::uint64_t connections = 0, poll_connections = 0, requests = 0, seed = 0;
+  std::string rate, mix, edition;
+  bool connections_set = false;
+};
+
+using setter = std::function<bool(const std::string&)>;
+
+// Every option that takes a value, and where its value goes.
+std::map<std::string, setter> option_table(cli& c, raw_options& raw) {
+  auto dur = [](std::chrono::milliseconds& d) {
+    return setter([&d](const std::string& v) {
+      auto p = parse_duration(v);
+      if (p) d = *p;
+      return p.has_value() && p->count() > 0;
+    });
+  };
+  auto u64 = [](std::uint64_t& x) { return setter([&x](const std::string& v) { return to_u64(v, x) && x > 0; }); };
+  auto frac = [](double& x) { return setter([&x](const std::string& v) { return to_fraction(v, x); }); };
+  auto str = [](std::string& x) { return setter([&x](const std::string& v) { x = v; return !v.empty(); }); };
+  return {
+      {"--config", str(c.config_path)}, {"--target", str(c.target)}, {"--out", str(c.out_dir)},
+      {"--ledger", str(c.ledger)}, {"--edition", str(raw.edition)}, {"--phase", str(c.load.phase)},
+      {"--connections", u64(raw.connections)}, {"--poll-connections", u64(raw.poll_connections)}, {"--timeout", dur(c.load.timeout)}, {"--duration", dur(c.load.duration)},
+      {"--requests", u64(raw.requests)}, {"--rate", str(raw.rate)}, {"--shoppers", u64(c.load.shoppers)},
+      {"--fans", u64(c.surge.fans)}, {"--seed", u64(raw.seed)}, {"--mix", str(raw.mix)},
+      {"--club", frac(c.surge.club)}, {"--pre-queue", frac(c.surge.pre_queue)}, {"--early", frac(c.surge.early)},
+      {"--losers", frac(c.surge.losers)}, {"--confirm", frac(c.surge.confirm)}, {"--retry", frac(c.surge.retry)},
+      {"--misbehave", frac(c.surge.misbehave)}, {"--spread", dur(c.surge.spread)}, {"--poll", dur(c.surge.poll)},
+      {"--think", dur(c.surge.think)}, {"--pay", dur(c.surge.pay)}, {"--deadline", dur(c.surge.deadline)},
+  };
+}
+
+// The checks that need several options, and the values shared by the scenarios; "" or the error.
+std::string apply(cli& c, const raw_options& raw) {
+  if (!raw.rate.empty()) {
+    try {
+      std::size_t used = 0;
+      c.load.rate = std::stod(raw.rate, &used);
+      if (used != raw.rate.size() || !(c.load.rate > 0)) throw 0;
+    } catch (...) {
+      return "--rate: bad value '" + raw.rate + "' (requests per second, > 0)";
+    }
+  }
+  if (!raw.mix.empty() && !to_mix(raw.mix, c.surge.mix))
+    return "--mix: bad value '" + raw.mix + "' (phase:weight,... each phase once, weights > 0)";
+  if (c.surge.early + c.surge.pre_queue > 1.0) return "--early + --pre-queue must not exceed 1";
+  if (raw.connections > 20'000 || raw.poll_connections > 20'000)
+    return std::string(raw.connections > 20'000 ? "--connections" : "--poll-connections") + ": at most 20000";
+  if (raw.poll_connections) c.surge.poll_connections = static_cast<unsigned>(raw.poll_connections);
+  if (!raw.edition.empty()) c.surge.edition = c.load.edition = raw.edition;
+  if (raw.connections_set) c.surge.connections = c.load.connections = static_cast<unsigned>(raw.connections);
+  if (raw.requests) c.surge.max_requests = c.load.max_requests = raw.requests;
+  if (raw.seed) c.surge.seed = c.load.seed = raw.seed;
+  if (c.out_dir.empty()) c.out_dir = "loadtest-out";
+  if (c.config_path.empty()) return "--config FILE is required (the gateway's config)";
+  return {};
+}
+
+}  // namespace
+
 cli_result parse_cli(const std::vector<std::string>& args) {
   cli_result r;
   cli& c = r.value;
   c.surge.edition = "paris2024-olympics";
-  bool connections_set = false;
   if (args.empty()) {
     r.error = "no scenario given";
     return r;
@@ -113,94 +176,20 @@ cli_result parse_cli(const std::vector<std::string>& args) {
     return r;
   }
   c.load.scenario = c.scenario;
-  std::string edition;
-
-  using setter = std::function<bool(const std::string&)>;
-  auto dur = [](std::chrono::milliseconds& d) {
-    return setter([&d](const std::string& v) {
-      auto p = parse_duration(v);
-      if (p) d = *p;
-      return p.has_value() && p->count() > 0;
-    });
-  };
-  auto u64 = [](std::uint64_t& x) { return setter([&x](const std::string& v) { return to_u64(v, x) && x > 0; }); };
-  auto frac = [](double& x) { return setter([&x](const std::string& v) { return to_fraction(v, x); }); };
-  auto str = [](std::string& x) { return setter([&x](const std::string& v) { x = v; return !v.empty(); }); };
-  std::uint64_t connections = 0, poll_connections = 0, requests = 0, seed = 0;
-  std::string rate, mix;
-  std::map<std::string, setter> opts = {
-      {"--config", str(c.config_path)}, {"--target", str(c.target)}, {"--out", str(c.out_dir)},
-      {"--ledger", str(c.ledger)}, {"--edition", str(edition)}, {"--phase", str(c.load.phase)},
-      {"--connections", u64(connections)}, {"--poll-connections", u64(poll_connections)}, {"--timeout", dur(c.load.timeout)}, {"--duration", dur(c.load.duration)},
-      {"--requests", u64(requests)}, {"--rate", str(rate)}, {"--shoppers", u64(c.load.shoppers)},
-      {"--fans", u64(c.surge.fans)}, {"--seed", u64(seed)}, {"--mix", str(mix)},
-      {"--club", frac(c.surge.club)}, {"--pre-queue", frac(c.surge.pre_queue)}, {"--early", frac(c.surge.early)},
-      {"--losers", frac(c.surge.losers)}, {"--confirm", frac(c.surge.confirm)}, {"--retry", frac(c.surge.retry)},
-      {"--misbehave", frac(c.surge.misbehave)}, {"--spread", dur(c.surge.spread)}, {"--poll", dur(c.surge.poll)},
-      {"--think", dur(c.surge.think)}, {"--pay", dur(c.surge.pay)}, {"--deadline", dur(c.surge.deadline)},
-  };
+  raw_options raw;
+  const auto opts = option_table(c, raw);
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--allow-remote") {
-      c.allow_remote = true;
-      continue;
-    }
-    if (a == "--cdn") {
-      c.surge.cdn = true;
-      continue;
-    }
-    if (a == "--quiet") {
-      c.surge.progress = c.load.progress = false;
-      continue;
-    }
-    if (a == "-h" || a == "--help") {
-      r.help = true;
-      return r;
-    }
-    auto it = opts.find(a);
-    if (it == opts.end()) {
-      r.error = "unknown option '" + a + "'";
-      return r;
-    }
-    if (i + 1 >= args.size()) {
-      r.error = a + " needs a value";
-      return r;
-    }
-    if (!it->second(args[++i])) {
-      r.error = a + ": bad value '" + args[i] + "'";
-      return r;
-    }
-    if (a == "--connections") connections_set = true;
+    if (a == "--allow-remote") c.allow_remote = true;
+    else if (a == "--cdn") c.surge.cdn = true;
+    else if (a == "--quiet") c.surge.progress = c.load.progress = false;
+    else if (a == "-h" || a == "--help") return r.help = true, r;
+    else if (auto it = opts.find(a); it == opts.end()) return r.error = "unknown option '" + a + "'", r;
+    else if (i + 1 >= args.size()) return r.error = a + " needs a value", r;
+    else if (!it->second(args[++i])) return r.error = a + ": bad value '" + args[i] + "'", r;
+    else if (a == "--connections") raw.connections_set = true;
   }
-  if (!rate.empty()) {
-    try {
-      std::size_t used = 0;
-      c.load.rate = std::stod(rate, &used);
-      if (used != rate.size() || !(c.load.rate > 0)) throw 0;
-    } catch (...) {
-      r.error = "--rate: bad value '" + rate + "' (requests per second, > 0)";
-      return r;
-    }
-  }
-  if (!mix.empty() && !to_mix(mix, c.surge.mix)) {
-    r.error = "--mix: bad value '" + mix + "' (phase:weight,... each phase once, weights > 0)";
-    return r;
-  }
-  if (c.surge.early + c.surge.pre_queue > 1.0) {
-    r.error = "--early + --pre-queue must not exceed 1";
-    return r;
-  }
-  if (connections > 20'000 || poll_connections > 20'000) {
-    r.error = std::string(connections > 20'000 ? "--connections" : "--poll-connections") + ": at most 20000";
-    return r;
-  }
-  if (poll_connections) c.surge.poll_connections = static_cast<unsigned>(poll_connections);
-  if (!edition.empty()) c.surge.edition = c.load.edition = edition;
-  if (connections_set) c.surge.connections = c.load.connections = static_cast<unsigned>(connections);
-  if (requests) c.surge.max_requests = c.load.max_requests = requests;
-  if (seed) c.surge.seed = c.load.seed = seed;
-  if (c.config_path.empty()) r.error = "--config FILE is required (the gateway's config)";
-  if (c.out_dir.empty()) c.out_dir = "loadtest-out";
+  r.error = apply(c, raw);
   return r;
 }
 

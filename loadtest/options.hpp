@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "loadtest/surge.hpp"
+#include "loadtest/surge/surge.hpp"
 #include "loadtest/throughput.hpp"
 
 namespace guichet::loadtest {

@@ -1,6 +1,4 @@
 // guichet: wires config, routes and the server together; all logic lives in the libraries.
-#include <sys/resource.h>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "gateway/base/log.hpp"
+#include "gateway/base/process_setup.hpp"
 #include "gateway/base/version.hpp"
 #include "gateway/checkout/routes.hpp"
 #include "gateway/commands/draw.hpp"
@@ -34,80 +33,48 @@ int usage() {
   return 2;
 }
 
-void raise_fd_limit() {
-  rlimit r{};
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-    r.rlim_cur = r.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &r);
-  }
+// --check-config: a config the gateway cannot start with is refused here, secrets included.
+int check_config(const std::string& path, const guichet::config& cfg) {
+  auto problems = guichet::check_secrets(cfg);
+  if (!cfg.web.root.empty()) try {
+      guichet::web_site::load(cfg.web.root);
+    } catch (const std::exception& e) {
+      problems.push_back(e.what());
+    }
+  for (auto& p : problems) std::cerr << path << ": " << p << '\n';
+  if (!problems.empty()) return 1;
+  std::cout << path << ": ok\n";
+  return 0;
 }
 
-}  // namespace
+// The draw commands: the command and its operands.
+int draw_command(const guichet::config& cfg, const std::vector<std::string>& a) {
+  if (a[0] == "--draw-commit") return guichet::draw_commit(cfg, a[1], a[2], std::cout);
+  if (a[0] == "--draw") return guichet::draw_run(cfg, a[1], a[2], a[3], a[4], std::cout);
+  return guichet::import_registrations(cfg, a[1], a[2], a[3], std::cout);
+}
 
-int main(int argc, char** argv) {
-  // A write to a connection its peer has closed must fail with EPIPE, not kill the process:
-  // Asio sends with MSG_NOSIGNAL, hiredis does not (a Redis primary killed mid-write would take
-  // every gateway down with it).
-  std::signal(SIGPIPE, SIG_IGN);
-  std::string path;
-  bool check_only = false, load_only = false;
-  std::vector<std::string> draw_args;  // the draw command and its operands
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return std::cout << kUsage, 0;
-    if (!std::strcmp(argv[i], "--version")) return std::cout << "guichet " GUICHET_VERSION "\n", 0;
-    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) path = argv[++i];
-    else if (!std::strcmp(argv[i], "--check-config")) check_only = true;
-    else if (!std::strcmp(argv[i], "--load-inventory")) load_only = true;
-    else if (!std::strcmp(argv[i], "--draw-commit") && i + 2 < argc) draw_args = {argv[i], argv[i + 1], argv[i + 2]}, i += 2;
-    else if (!std::strcmp(argv[i], "--draw") && i + 4 < argc)
-      draw_args = {argv[i], argv[i + 1], argv[i + 2], argv[i + 3], argv[i + 4]}, i += 4;
-    else if (!std::strcmp(argv[i], "--import-registrations") && i + 3 < argc)
-      draw_args = {argv[i], argv[i + 1], argv[i + 2], argv[i + 3]}, i += 3;
-    else if (!std::strcmp(argv[i], "--script") && i + 1 < argc) {
-      for (auto& s : guichet::scripts())
-        if (s.name == argv[i + 1]) {
-          std::cout << s.body;
-          return 0;
-        }
-      std::cerr << "no script named " << argv[i + 1] << "\n";
-      return 2;
+// --script NAME: the embedded script, includes expanded.
+int print_script(std::string_view name) {
+  for (auto& s : guichet::scripts())
+    if (s.name == name) {
+      std::cout << s.body;
+      return 0;
     }
-    else return usage();
-  }
-  if (path.empty()) return usage();
+  std::cerr << "no script named " << name << "\n";
+  return 2;
+}
 
-  auto loaded = guichet::load_config(path);
-  for (auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
-  if (!loaded.errors.empty()) return 1;
-  if (check_only) {
-    // A config the gateway cannot start with is refused here, secrets included.
-    auto problems = guichet::check_secrets(loaded.value);
-    if (!loaded.value.web.root.empty()) try {
-        guichet::web_site::load(loaded.value.web.root);
-      } catch (const std::exception& e) {
-        problems.push_back(e.what());
-      }
-    for (auto& p : problems) std::cerr << path << ": " << p << '\n';
-    if (!problems.empty()) return 1;
-    std::cout << path << ": ok\n";
-    return 0;
-  }
-  if (load_only) return guichet::load_inventory(loaded.value, std::cout);
-  if (!draw_args.empty()) {
-    const auto& a = draw_args;
-    if (a[0] == "--draw-commit") return guichet::draw_commit(loaded.value, a[1], a[2], std::cout);
-    if (a[0] == "--draw") return guichet::draw_run(loaded.value, a[1], a[2], a[3], a[4], std::cout);
-    return guichet::import_registrations(loaded.value, a[1], a[2], a[3], std::cout);
-  }
+// The gateway: serves until SIGTERM/SIGINT (then drains); SIGHUP reloads the config file.
+int serve(const std::string& path, const guichet::config& cfg) {
   try {
-    guichet::log::set_level(loaded.value.log);
-    raise_fd_limit();
+    guichet::log::set_level(cfg.log);
     guichet::route_table routes;
     guichet::add_ops_routes(routes);
     guichet::add_room_routes(routes);
     guichet::add_checkout_routes(routes);
-    if (!loaded.value.web.root.empty()) guichet::add_web_routes(routes, guichet::web_site::load(loaded.value.web.root));
-    guichet::server srv(loaded.value, std::move(routes), guichet::load_runtime_secrets(loaded.value));
+    if (!cfg.web.root.empty()) guichet::add_web_routes(routes, guichet::web_site::load(cfg.web.root));
+    guichet::server srv(cfg, std::move(routes), guichet::load_runtime_secrets(cfg));
     srv.start();
 
     boost::asio::io_context signals_io;
@@ -137,4 +104,36 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  guichet::prepare_process();
+  std::string path;
+  bool check_only = false, load_only = false;
+  std::vector<std::string> draw_args;  // the draw command and its operands
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return std::cout << kUsage, 0;
+    if (!std::strcmp(argv[i], "--version")) return std::cout << "guichet " GUICHET_VERSION "\n", 0;
+    if (!std::strcmp(argv[i], "--config") && i + 1 < argc) path = argv[++i];
+    else if (!std::strcmp(argv[i], "--check-config")) check_only = true;
+    else if (!std::strcmp(argv[i], "--load-inventory")) load_only = true;
+    else if (!std::strcmp(argv[i], "--draw-commit") && i + 2 < argc) draw_args = {argv[i], argv[i + 1], argv[i + 2]}, i += 2;
+    else if (!std::strcmp(argv[i], "--draw") && i + 4 < argc)
+      draw_args = {argv[i], argv[i + 1], argv[i + 2], argv[i + 3], argv[i + 4]}, i += 4;
+    else if (!std::strcmp(argv[i], "--import-registrations") && i + 3 < argc)
+      draw_args = {argv[i], argv[i + 1], argv[i + 2], argv[i + 3]}, i += 3;
+    else if (!std::strcmp(argv[i], "--script") && i + 1 < argc) return print_script(argv[i + 1]);
+    else return usage();
+  }
+  if (path.empty()) return usage();
+
+  auto loaded = guichet::load_config(path);
+  for (auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
+  if (!loaded.errors.empty()) return 1;
+  if (check_only) return check_config(path, loaded.value);
+  if (load_only) return guichet::load_inventory(loaded.value, std::cout);
+  if (!draw_args.empty()) return draw_command(loaded.value, draw_args);
+  return serve(path, loaded.value);
 }

@@ -9,7 +9,7 @@
 #include "core/keys.hpp"
 #include "core/json_escape.hpp"
 #include "gateway/metrics/prometheus.hpp"
-#include "gateway/redis/values.hpp"
+#include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"
 
 namespace guichet {

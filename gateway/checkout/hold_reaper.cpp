@@ -12,7 +12,7 @@
 #include "core/keys.hpp"
 #include "gateway/base/clock.hpp"
 #include "gateway/base/log.hpp"
-#include "gateway/redis/values.hpp"
+#include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"
 
 namespace guichet {

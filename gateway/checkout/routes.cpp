@@ -12,23 +12,14 @@
 #include "gateway/identity/access_token.hpp"
 #include "gateway/checkout/availability_cache.hpp"
 #include "gateway/checkout/hold_reaper.hpp"
+#include "gateway/checkout/lua_tags.hpp"
 #include "core/json_escape.hpp"
-#include "gateway/redis/failure.hpp"
+#include "gateway/redis/reply.hpp"
 #include "gateway/http/reply.hpp"
 #include "gateway/server/server.hpp"
 
 namespace guichet {
 namespace {
-
-std::string items_json(const std::vector<hold_item>& items) {
-  std::string b = "[";
-  for (auto& i : items) {
-    if (b.size() > 1) b += ',';
-    b += "{\"session\":\"" + i.session + "\",\"category\":\"" + i.category + "\",\"quantity\":" +
-         std::to_string(i.quantity) + "}";
-  }
-  return b + "]";
-}
 
 // Who is calling: the payment back end (service credential) or a shopper (access token).
 struct caller {
@@ -115,22 +106,9 @@ net::awaitable<reply> create_hold(request_context& c) {
     res.set(http::field::location, "/editions/" + ed + "/holds/" + str(1));
     co_return res;
   }
-  if (tag == "sold_out")
-    co_return error_response(v, errc::sold_out, "\"session\":\"" + str(1) + "\",\"category\":\"" + str(2) +
-                                                    "\",\"available\":" + str(3));
-  if (tag == "limit_session" || tag == "limit_ceremony")
-    co_return error_response(v, tag == "limit_session" ? errc::limit_session : errc::limit_ceremony,
-                             "\"session\":\"" + str(1) + "\",\"left\":" + str(2));
-  if (tag == "limit_account") {
-    if (std::atoll(str(1).c_str()) <= 0)
-      srv.accounts().mark_capped(gk, now_s + static_cast<std::uint32_t>(lim.cap_memory.count() / 1000), now_s);
-    co_return error_response(v, errc::limit_account, "\"left\":" + str(1));
-  }
-  if (tag == "unknown_category")
-    co_return error_response(v, errc::unknown_category, "\"session\":\"" + str(1) + "\",\"category\":\"" + str(2) + "\"",
-                             "this category is not on sale (inventory not loaded)");
-  if (tag == "session_expired") co_return error_response(v, errc::session_expired);
-  if (tag == "idempotency_mismatch") co_return error_response(v, errc::idempotency_mismatch);
+  if (tag == "limit_account" && std::atoll(str(1).c_str()) <= 0)  // remembered: the next try costs Redis nothing
+    srv.accounts().mark_capped(gk, now_s + static_cast<std::uint32_t>(lim.cap_memory.count() / 1000), now_s);
+  if (auto refused = refusal(v, hold_refusals, r.reply)) co_return std::move(*refused);
   co_return error_response(v, errc::internal);
 }
 
@@ -222,7 +200,6 @@ net::awaitable<reply> settle(request_context& c, settlement how) {
   auto r = co_await w.redis->eval(confirm ? script::confirm : script::release, kv, av);
   if (r.ec || r.reply.elements.empty()) co_return error_response(v, redis_failure(r));
   const std::string& tag = r.reply.elements[0].str;
-  if (tag == "not_found") co_return error_response(v, errc::hold_not_found);
   // The scripts mark a change of state with a last element "now" (a repeat answers without it).
   if (r.reply.elements.size() > 1 && r.reply.elements.back().str == "now")
     if (const phase_config* ph = e->find_phase(h.phase); ph)
@@ -242,10 +219,10 @@ net::awaitable<reply> settle(request_context& c, settlement how) {
       append_json_escaped(b, r.reply.elements.size() > 1 ? r.reply.elements[1].str : payment_ref);
       co_return json_response(v, http::status::ok, b + "\"}");
     }
-    if (tag == "expired") co_return error_response(v, errc::hold_expired);
+    if (auto refused = refusal(v, confirm_refusals, r.reply)) co_return std::move(*refused);
     co_return error_response(v, errc::hold_released);
   }
-  if (tag == "confirmed") co_return error_response(v, errc::hold_confirmed);
+  if (auto refused = refusal(v, release_refusals, r.reply)) co_return std::move(*refused);
   co_return json_response(v, http::status::ok, "{\"hold_id\":\"" + id + "\",\"status\":\"" + tag + "\"}");
 }
 

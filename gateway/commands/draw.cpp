@@ -71,6 +71,55 @@ int draw_commit(const config& cfg, const std::string& ed, const std::string& ph,
   return 0;
 }
 
+namespace {
+
+// The draw's audit.json: what anyone needs to check it (tools/verify_draw.py).
+std::string draw_audit_json(const std::string& ed, const std::string& ph, const phase_config& p,
+                            const std::string& commitment, const std::string& seed_hex, std::size_t registrants,
+                            const std::string& reg_sha, const draw_result& result, const std::string& result_sha) {
+  std::string audit = "{\"algorithm\":\"guichet-draw-v1\",\"edition\":\"" + ed + "\",\"phase\":\"" + ph +
+                      "\",\"commitment\":\"" + commitment + "\",\"seed\":\"" + seed_hex +
+                      "\",\"registrants\":" + std::to_string(registrants) + ",\"registrants_sha256\":\"" + reg_sha +
+                      "\",\"winners\":" + std::to_string(result.winners.size()) +
+                      ",\"not_drawn\":" + std::to_string(result.not_drawn) + ",\"result_sha256\":\"" + result_sha +
+                      "\",\"slots\":[";
+  for (std::size_t i = 0; i < p.slots.size(); ++i) {
+    auto& s = p.slots[i];
+    audit += std::string(i ? "," : "") + "{\"id\":\"" + s.id + "\",\"group\":\"" + s.group +
+             "\",\"capacity\":" + std::to_string(s.capacity) + ",\"start\":\"" + iso8601(s.start_ms) + "\",\"end\":\"" +
+             iso8601(s.end_ms()) + "\"}";
+  }
+  audit += "]}\n";
+  return audit;
+}
+
+// The account -> slot hash, in pipelined batches of 1,000 (each HSET atomic), with progress.
+bool write_assignments(blocking_client& redis, const std::string& draw_key, const std::vector<registrant>& regs,
+                       const phase_config& p, const draw_result& result, std::ostream& out) {
+  const std::size_t batch = 1000;
+  std::size_t sent = 0, next_report = result.winners.size() / 10;
+  for (std::size_t i = 0; i < result.winners.size(); i += batch) {
+    std::vector<std::string> cmd{"HSET", draw_key};
+    for (std::size_t k = i; k < std::min(i + batch, result.winners.size()); ++k)
+      cmd.insert(cmd.end(), {regs[result.winners[k].registrant].account, p.slots[result.winners[k].slot].id});
+    redis.append(cmd);
+    ++sent;
+    if (sent % 64 == 0 || i + batch >= result.winners.size()) {
+      for (; sent > 0; --sent) {
+        auto r = redis.read();
+        if (!r || r->type == REDIS_REPLY_ERROR) return false;
+      }
+    }
+    if (next_report && i + batch >= next_report) {
+      out << "  written " << std::min(i + batch, result.winners.size()) << " / " << result.winners.size() << "\n";
+      next_report += result.winners.size() / 10;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 int draw_run(const config& cfg, const std::string& ed, const std::string& ph, const std::string& seed_hex,
              const std::string& out_dir, std::ostream& out) {
   const phase_config* p = draw_phase(cfg, ed, ph, out);
@@ -104,19 +153,7 @@ int draw_run(const config& cfg, const std::string& ed, const std::string& ph, co
   std::string reg_sha = sha256_hex(tsv), result_sha = sha256_hex(csv);
   out << "drawn: " << result.winners.size() << " winners, " << result.not_drawn << " not drawn, in " << secs() << " s\n";
 
-  std::string audit = "{\"algorithm\":\"guichet-draw-v1\",\"edition\":\"" + ed + "\",\"phase\":\"" + ph +
-                      "\",\"commitment\":\"" + commitment->str + "\",\"seed\":\"" + seed_hex +
-                      "\",\"registrants\":" + std::to_string(regs.size()) + ",\"registrants_sha256\":\"" + reg_sha +
-                      "\",\"winners\":" + std::to_string(result.winners.size()) +
-                      ",\"not_drawn\":" + std::to_string(result.not_drawn) + ",\"result_sha256\":\"" + result_sha +
-                      "\",\"slots\":[";
-  for (std::size_t i = 0; i < p->slots.size(); ++i) {
-    auto& s = p->slots[i];
-    audit += std::string(i ? "," : "") + "{\"id\":\"" + s.id + "\",\"group\":\"" + s.group +
-             "\",\"capacity\":" + std::to_string(s.capacity) + ",\"start\":\"" + iso8601(s.start_ms) + "\",\"end\":\"" +
-             iso8601(s.end_ms()) + "\"}";
-  }
-  audit += "]}\n";
+  std::string audit = draw_audit_json(ed, ph, *p, commitment->str, seed_hex, regs.size(), reg_sha, result, result_sha);
   std::filesystem::create_directories(out_dir);
   std::ofstream(out_dir + "/registrants.tsv", std::ios::binary) << tsv;
   std::ofstream(out_dir + "/winners.csv", std::ios::binary) << csv;
@@ -128,28 +165,8 @@ int draw_run(const config& cfg, const std::string& ed, const std::string& ph, co
     if (previous->str == result_sha) return out << "already drawn with this very result: Redis left as it is\n", 0;
     return out << "refused: a different result (" << previous->str << ") is already recorded for this draw\n", 1;
   }
-  // The account -> slot hash, in pipelined batches of 1,000 (each HSET atomic).
-  const std::string draw_key = keys::draw(ed, ph);
-  const std::size_t batch = 1000;
-  std::size_t sent = 0, next_report = result.winners.size() / 10;
   auto w0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < result.winners.size(); i += batch) {
-    std::vector<std::string> cmd{"HSET", draw_key};
-    for (std::size_t k = i; k < std::min(i + batch, result.winners.size()); ++k)
-      cmd.insert(cmd.end(), {regs[result.winners[k].registrant].account, p->slots[result.winners[k].slot].id});
-    redis.append(cmd);
-    ++sent;
-    if (sent % 64 == 0 || i + batch >= result.winners.size()) {
-      for (; sent > 0; --sent) {
-        auto r = redis.read();
-        if (!r || r->type == REDIS_REPLY_ERROR) return out << "redis error writing the draw\n", 2;
-      }
-    }
-    if (next_report && i + batch >= next_report) {
-      out << "  written " << std::min(i + batch, result.winners.size()) << " / " << result.winners.size() << "\n";
-      next_report += result.winners.size() / 10;
-    }
-  }
+  if (!write_assignments(redis, keys::draw(ed, ph), regs, *p, result, out)) return out << "redis error writing the draw\n", 2;
   double wsecs = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
   redis.command({"HSET", meta, "seed", seed_hex, "registrants", std::to_string(regs.size()), "registrants_sha256", reg_sha,
                  "winners", std::to_string(result.winners.size()), "result_sha256", result_sha});

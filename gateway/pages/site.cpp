@@ -70,90 +70,112 @@ strings read_strings(const fs::path& p) {
 
 }  // namespace
 
-std::shared_ptr<const web_site> web_site::load(const std::string& root_dir) {
-  auto site = std::make_shared<web_site>();
-  const fs::path root(root_dir);
-  if (!fs::is_directory(root / "static") || !fs::is_directory(root / "pages") || !fs::is_directory(root / "i18n"))
-    throw std::runtime_error(root_dir + ": [web] root needs the directories static/, pages/ and i18n/");
+namespace {
 
-  for (auto& entry : fs::directory_iterator(root / "static")) {
+// Every language's strings; each has every key of every other.
+std::map<std::string, strings, std::less<>> read_languages(const fs::path& root) {
+  std::map<std::string, strings, std::less<>> langs;
+  for (auto lang : web_site::languages) langs[std::string(lang)] = read_strings(root / "i18n" / (std::string(lang) + ".json"));
+  for (auto& [lang, s] : langs)
+    for (auto& [other_lang, other] : langs)
+      for (auto& [key, text] : other)
+        if (!s.count(key))
+          throw std::runtime_error((root / "i18n" / (lang + ".json")).string() + ": missing key '" + key + "' (in " +
+                                   other_lang + ".json)");
+  return langs;
+}
+
+// Pieces every page shares (the head, the header), pasted in by {{include:name}} first.
+std::string expand_includes(const fs::path& root, const fs::path& page, std::string text) {
+  for (std::size_t at; (at = text.find("{{include:")) != std::string::npos;) {
+    auto close = text.find("}}", at);
+    if (close == std::string::npos) throw std::runtime_error(page.string() + ": unclosed {{include:");
+    const fs::path part = root / "partials" / text.substr(at + 10, close - at - 10);
+    if (part.filename() != part.lexically_relative(root / "partials") || !fs::is_regular_file(part))
+      throw std::runtime_error(page.string() + ": no partial '" + text.substr(at + 10, close - at - 10) + "' in partials/");
+    std::string piece = read_file(part);
+    while (!piece.empty() && piece.back() == '\n') piece.pop_back();
+    text.replace(at, close + 2 - at, piece);
+  }
+  return text;
+}
+
+// A language's strings as a JSON object, safe inside <script type="application/json">: no "</script>".
+std::string strings_json(const strings& s) {
+  std::string json = "{";
+  for (auto& [key, text] : s) {
+    if (json.size() > 1) json += ',';
+    json += json_quoted(key) + ":" + json_quoted(text);
+  }
+  json += "}";
+  std::string safe;
+  for (char c : json)
+    if (c == '<') safe += "\\u003c";
+    else safe += c;
+  return safe;
+}
+
+}  // namespace
+
+void web_site::load_assets(const fs::path& dir) {
+  for (auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     const fs::path& p = entry.path();
     auto type = content_type(p);
     if (type.empty()) throw std::runtime_error(p.string() + ": unknown asset type (.js, .css, .png, .svg)");
     std::string body = read_file(p), hash = sha256_hex(body).substr(0, 10);
     std::string hashed = p.stem().string() + "." + hash + p.extension().string();
-    site->hashed_[p.filename().string()] = hashed;
-    site->assets_[hashed] = file{std::move(body), std::string(type), "\"" + hash + "\""};
+    hashed_[p.filename().string()] = hashed;
+    assets_[hashed] = file{std::move(body), std::string(type), "\"" + hash + "\""};
   }
+}
 
-  std::map<std::string, strings, std::less<>> langs;
-  for (auto lang : languages) langs[std::string(lang)] = read_strings(root / "i18n" / (std::string(lang) + ".json"));
-  for (auto& [lang, s] : langs)  // every language has every key of every other
-    for (auto& [other_lang, other] : langs)
-      for (auto& [key, text] : other)
-        if (!s.count(key))
-          throw std::runtime_error((root / "i18n" / (lang + ".json")).string() + ": missing key '" + key + "' (in " +
-                                   other_lang + ".json)");
-
-  // Pieces every page shares (the head, the header), pasted in by {{include:name}} first.
-  auto expand = [&](const fs::path& page, std::string text) {
-    for (std::size_t at; (at = text.find("{{include:")) != std::string::npos;) {
-      auto close = text.find("}}", at);
-      if (close == std::string::npos) throw std::runtime_error(page.string() + ": unclosed {{include:");
-      const fs::path part = root / "partials" / text.substr(at + 10, close - at - 10);
-      if (part.filename() != part.lexically_relative(root / "partials") || !fs::is_regular_file(part))
-        throw std::runtime_error(page.string() + ": no partial '" + text.substr(at + 10, close - at - 10) + "' in partials/");
-      std::string piece = read_file(part);
-      while (!piece.empty() && piece.back() == '\n') piece.pop_back();
-      text.replace(at, close + 2 - at, piece);
+std::string web_site::render(const fs::path& page, const std::string& tpl, const std::string& lang,
+                             const strings& s) const {
+  const std::string json = strings_json(s);
+  std::string out;
+  std::size_t at = 0;
+  while (true) {
+    auto open = tpl.find("{{", at);
+    if (open == std::string::npos) break;
+    auto close = tpl.find("}}", open);
+    if (close == std::string::npos) throw std::runtime_error(page.string() + ": unclosed {{");
+    out.append(tpl, at, open - at);
+    std::string_view tag(tpl.data() + open + 2, close - open - 2);
+    if (tag.starts_with("t:")) {
+      auto it = s.find(tag.substr(2));
+      if (it == s.end()) throw std::runtime_error(page.string() + ": no string '" + std::string(tag.substr(2)) + "'");
+      append_html_escaped(out, it->second);
+    } else if (tag.starts_with("asset:")) {
+      if (!hashed_.count(tag.substr(6)))
+        throw std::runtime_error(page.string() + ": no asset '" + std::string(tag.substr(6)) + "' in static/");
+      out += url(tag.substr(6));
+    } else if (tag == "lang") {
+      out += lang;
+    } else if (tag == "strings") {
+      out += json;
+    } else {
+      throw std::runtime_error(page.string() + ": unknown placeholder {{" + std::string(tag) + "}}");
     }
-    return text;
-  };
+    at = close + 2;
+  }
+  out.append(tpl, at);
+  return out;
+}
 
+std::shared_ptr<const web_site> web_site::load(const std::string& root_dir) {
+  auto site = std::make_shared<web_site>();
+  const fs::path root(root_dir);
+  if (!fs::is_directory(root / "static") || !fs::is_directory(root / "pages") || !fs::is_directory(root / "i18n"))
+    throw std::runtime_error(root_dir + ": [web] root needs the directories static/, pages/ and i18n/");
+  site->load_assets(root / "static");
+  const auto langs = read_languages(root);
   for (auto& entry : fs::directory_iterator(root / "pages")) {
     const fs::path& p = entry.path();
     if (!entry.is_regular_file() || p.extension() != ".html") continue;
-    const std::string tpl = expand(p, read_file(p));
+    const std::string tpl = expand_includes(root, p, read_file(p));
     for (auto& [lang, s] : langs) {
-      std::string json = "{";
-      for (auto& [key, text] : s) {
-        if (json.size() > 1) json += ',';
-        json += json_quoted(key) + ":" + json_quoted(text);
-      }
-      json += "}";
-      std::string safe_json;  // inside <script type="application/json">: no "</script>"
-      for (char c : json)
-        if (c == '<') safe_json += "\\u003c";
-        else safe_json += c;
-
-      std::string out;
-      std::size_t at = 0;
-      while (true) {
-        auto open = tpl.find("{{", at);
-        if (open == std::string::npos) break;
-        auto close = tpl.find("}}", open);
-        if (close == std::string::npos) throw std::runtime_error(p.string() + ": unclosed {{");
-        out.append(tpl, at, open - at);
-        std::string_view tag(tpl.data() + open + 2, close - open - 2);
-        if (tag.starts_with("t:")) {
-          auto it = s.find(tag.substr(2));
-          if (it == s.end()) throw std::runtime_error(p.string() + ": no string '" + std::string(tag.substr(2)) + "'");
-          append_html_escaped(out, it->second);
-        } else if (tag.starts_with("asset:")) {
-          if (!site->hashed_.count(tag.substr(6)))
-            throw std::runtime_error(p.string() + ": no asset '" + std::string(tag.substr(6)) + "' in static/");
-          out += site->url(tag.substr(6));
-        } else if (tag == "lang") {
-          out += lang;
-        } else if (tag == "strings") {
-          out += safe_json;
-        } else {
-          throw std::runtime_error(p.string() + ": unknown placeholder {{" + std::string(tag) + "}}");
-        }
-        at = close + 2;
-      }
-      out.append(tpl, at);
+      std::string out = site->render(p, tpl, lang, s);
       auto etag = etag_of(out);
       site->pages_[p.stem().string() + "/" + lang] = file{std::move(out), "text/html; charset=utf-8", etag};
     }

@@ -1,4 +1,5 @@
 #pragma once
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,12 @@ class web_site {
   std::size_t asset_count() const { return assets_.size(); }
 
  private:
+  using strings = std::map<std::string, std::string, std::less<>>;
+  void load_assets(const std::filesystem::path& dir);
+  /// A page's template in one language: {{t:key}}, {{asset:name}}, {{lang}}, {{strings}} filled in.
+  std::string render(const std::filesystem::path& page, const std::string& tpl, const std::string& lang,
+                     const strings& s) const;
+
   std::map<std::string, file, std::less<>> assets_;          // hashed name -> file
   std::map<std::string, std::string, std::less<>> hashed_;   // plain name -> hashed name
   std::map<std::string, file, std::less<>> pages_;           // "wait/fr" -> page

@@ -15,7 +15,7 @@
 #include "gateway/http/router.hpp"
 #include "core/json_escape.hpp"
 #include "gateway/metrics/prometheus.hpp"
-#include "gateway/redis/values.hpp"
+#include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"
 
 namespace guichet {

@@ -14,7 +14,8 @@
 #include "gateway/base/clock.hpp"
 #include "gateway/http/bearer.hpp"
 #include "gateway/identity/access_token.hpp"
-#include "gateway/redis/failure.hpp"
+#include "gateway/redis/reply.hpp"
+#include "gateway/room/lua_tags.hpp"
 #include "gateway/room/room_cache.hpp"
 #include "gateway/http/reply.hpp"
 #include "gateway/server/server.hpp"
@@ -32,6 +33,11 @@ using room = room_cache::room;
 std::string slot_json(const slot_config& s) {
   return "{\"id\":\"" + s.id + "\",\"start_ms\":" + std::to_string(s.start_ms) + ",\"end_ms\":" +
          std::to_string(s.end_ms()) + "}";
+}
+
+// The room a request's path names ({edition}/{phase}) in this worker's cache, or null.
+room_cache::room* room_of(request_context& c) {
+  return c.w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
 }
 
 reply with_retry(reply r, std::int64_t seconds) {
@@ -88,7 +94,7 @@ struct queue_ticket {
 
 queue_ticket check_queue_token(request_context& c) {
   queue_ticket t;
-  t.r = c.w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
+  t.r = room_of(c);
   if (!t.r) return {errc::unknown_room};
   if (!t.r->loaded) return {errc::unavailable};
   auto tok = bearer_token(c.req);
@@ -103,7 +109,7 @@ queue_ticket check_queue_token(request_context& c) {
 
 net::awaitable<reply> state(request_context& c) {
   auto v = c.req.version();
-  auto* r = c.w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
+  auto* r = room_of(c);
   if (!r) co_return error_response(v, errc::unknown_room);
   if (!r->loaded) co_return error_response(v, errc::unavailable);
   const bool unchanged = c.req[http::field::if_none_match] == r->etag;
@@ -123,7 +129,7 @@ net::awaitable<reply> state(request_context& c) {
 net::awaitable<reply> join(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
-  auto* r = w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
+  auto* r = room_of(c);
   if (!r) co_return error_response(v, errc::unknown_room);
   auto id = fan_identity(c);
   if (!id) co_return error_response(v, id.error);
@@ -185,8 +191,7 @@ net::awaitable<reply> join(request_context& c) {
       co_return json_response(v, http::status::ok, std::move(body));
     }
     if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
-    if (tag == "closed")
-      co_return error_response(v, errc::room_closed, e.size() == 2 ? "\"status\":\"" + e[1].str + "\"" : std::string());
+    if (auto refused = refusal(v, room_join_refusals, res.reply)) co_return std::move(*refused);
     if (tag == "pow_replayed") co_return error_response(v, errc::pow_replayed, pow_hint);
     if (tag == "outside")
       co_return error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
@@ -200,7 +205,7 @@ net::awaitable<reply> join(request_context& c) {
 net::awaitable<reply> register_for_draw(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
-  auto* r = w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
+  auto* r = room_of(c);
   if (!r) co_return error_response(v, errc::unknown_room);
   auto now = system_ms();
   auto id = fan_identity(c);
@@ -279,15 +284,14 @@ net::awaitable<reply> admit(request_context& c) {
                        ",\"idle_timeout_ms\":" + std::to_string(t.r->phase->shopper_idle.count()) + "}";
     co_return json_response(v, http::status::ok, std::move(body));
   }
-  if (tag == "not_yet") co_return with_retry(error_response(v, errc::not_yet), 1);
-  if (tag == "full") co_return with_retry(error_response(v, errc::room_full), 5);
-  co_return error_response(v, errc::room_closed, e.size() == 2 ? "\"status\":\"" + e[1].str + "\"" : std::string());
+  if (auto refused = refusal(v, room_admit_refusals, res.reply)) co_return std::move(*refused);
+  co_return error_response(v, errc::room_closed);
 }
 
 net::awaitable<reply> heartbeat(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
-  auto* r = w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
+  auto* r = room_of(c);
   if (!r) co_return error_response(v, errc::unknown_room);
   auto a = access_token(c.req, *c.w.tokens, system_ms(), r->edition->id, r->phase->id);
   if (!a) co_return error_response(v, a.error);
@@ -304,7 +308,7 @@ net::awaitable<reply> admin(request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   if (!is_admin(c.req, w.secrets.admin_key)) co_return error_response(v, errc::admin_unauthorized);
-  auto* r = w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
+  auto* r = room_of(c);
   if (!r) co_return error_response(v, errc::unknown_room);
   thread_local simdjson::ondemand::parser parser;
   std::vector<std::string> fields;  // HSET field/value pairs

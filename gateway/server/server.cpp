@@ -1,6 +1,5 @@
 #include "gateway/server/server.hpp"
 
-#include <csignal>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -9,6 +8,7 @@
 #include <boost/asio/as_tuple.hpp>
 
 #include "gateway/base/log.hpp"
+#include "gateway/base/process_setup.hpp"
 
 namespace guichet {
 
@@ -26,7 +26,7 @@ server::~server() {
 }
 
 void server::start() {
-  std::signal(SIGPIPE, SIG_IGN);  // hiredis writes without MSG_NOSIGNAL: EPIPE, not death (also when embedded, as in tests)
+  prepare_process();  // also when embedded, as in the tests: SIGPIPE ignored, open-files limit raised
   auto address = net::ip::make_address(cfg_.server.listen);
   port_ = cfg_.server.port;
   for (auto& w : workers_) {

@@ -7,7 +7,7 @@
 
 #include "loadtest/audit.hpp"
 #include "loadtest/recorder.hpp"
-#include "loadtest/surge.hpp"
+#include "loadtest/surge/surge.hpp"
 #include "loadtest/throughput.hpp"
 
 namespace guichet::loadtest {
