@@ -69,6 +69,11 @@ class json_writer {
     s_ += v ? "true" : "false";
     return *this;
   }
+  json_writer& null() {
+    sep();
+    s_ += "null";
+    return *this;
+  }
   template <class T>
   json_writer& kv(std::string_view k, const T& v) {
     return key(k).value(v);

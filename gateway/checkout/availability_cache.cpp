@@ -7,7 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/keys.hpp"
-#include "core/json_escape.hpp"
+#include "core/json_writer.hpp"
 #include "gateway/metrics/prometheus.hpp"
 #include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"
@@ -56,38 +56,27 @@ net::awaitable<void> availability_cache::refresh(edition_view& v) {
   auto r = co_await w_.redis->eval(script::availability, keys, argv);
   if (r.ec || r.reply.elements.size() != 4 * ncat) co_return;
   v.categories.clear();
-  std::string b = "{\"edition\":\"" + e.id + "\",\"sessions\":[";
+  json_writer j;
+  j.open('{').kv("edition", e.id).key("sessions").open('[');
   std::size_t i = 0;
-  for (std::size_t si = 0; si < e.sessions.size(); ++si) {
-    const session_config& s = e.sessions[si];
-    if (si) b += ',';
-    b += "{\"id\":\"" + s.id + "\",\"name\":\"";
-    append_json_escaped(b, s.name);
-    b += "\",\"sport\":\"";
-    append_json_escaped(b, s.sport);
-    b += "\",\"venue\":\"";
-    append_json_escaped(b, s.venue);
-    b += "\",\"date\":\"";
-    append_json_escaped(b, s.date);
-    b += "\",\"ceremony\":";
-    b += s.ceremony ? "true" : "false";
-    b += ",\"categories\":{";
+  const auto& el = r.reply.elements;
+  for (const session_config& s : e.sessions) {
+    j.open('{').kv("id", s.id).kv("name", s.name).kv("sport", s.sport).kv("venue", s.venue).kv("date", s.date);
+    j.kv("ceremony", s.ceremony).key("categories").open('{');
     for (std::size_t c = 0; c < s.categories.size(); ++c, i += 4) {
-      if (c) b += ',';
-      const auto& el = r.reply.elements;
-      bool loaded = el[i].str != "-1";
-      if (loaded)
-        v.categories.push_back({e.id, s.id, s.categories[c].first, as_uint(el[i]), as_uint(el[i + 1]), as_uint(el[i + 2]),
-                           as_uint(el[i + 3])});
-      b += "\"" + s.categories[c].first + "\":";
-      b += loaded ? "{\"available\":" + std::to_string(as_uint(el[i + 1])) + ",\"capacity\":" +
-                        std::to_string(as_uint(el[i])) + "}"
-                  : "null";  // not loaded into Redis yet
+      j.key(s.categories[c].first);
+      if (el[i].str == "-1") {  // not loaded into Redis yet
+        j.null();
+        continue;
+      }
+      v.categories.push_back({e.id, s.id, s.categories[c].first, as_uint(el[i]), as_uint(el[i + 1]), as_uint(el[i + 2]),
+                              as_uint(el[i + 3])});
+      j.open('{').kv("available", as_uint(el[i + 1])).kv("capacity", as_uint(el[i])).close('}');
     }
-    b += "}}";
+    j.close('}').close('}');
   }
-  b += "]}";
-  v.body = std::move(b);
+  j.close(']').close('}');
+  v.body = j.take();
   v.loaded = true;
 }
 

@@ -14,6 +14,7 @@
 #include "core/keys.hpp"
 #include "core/token.hpp"
 #include "core/json_escape.hpp"
+#include "core/json_writer.hpp"
 #include "gateway/commands/record_command.hpp"
 #include "gateway/redis/blocking_client.hpp"
 
@@ -77,19 +78,16 @@ namespace {
 std::string draw_audit_json(const std::string& ed, const std::string& ph, const phase_config& p,
                             const std::string& commitment, const std::string& seed_hex, std::size_t registrants,
                             const std::string& reg_sha, const draw_result& result, const std::string& result_sha) {
-  std::string audit = "{\"algorithm\":\"guichet-draw-v1\",\"edition\":\"" + ed + "\",\"phase\":\"" + ph +
-                      "\",\"commitment\":\"" + commitment + "\",\"seed\":\"" + seed_hex +
-                      "\",\"registrants\":" + std::to_string(registrants) + ",\"registrants_sha256\":\"" + reg_sha +
-                      "\",\"winners\":" + std::to_string(result.winners.size()) +
-                      ",\"not_drawn\":" + std::to_string(result.not_drawn) + ",\"result_sha256\":\"" + result_sha +
-                      "\",\"slots\":[";
-  for (std::size_t i = 0; i < p.slots.size(); ++i) {
-    auto& s = p.slots[i];
-    audit += std::string(i ? "," : "") + "{\"id\":\"" + s.id + "\",\"group\":\"" + s.group +
-             "\",\"capacity\":" + std::to_string(s.capacity) + ",\"start\":\"" + iso8601(s.start_ms) + "\",\"end\":\"" +
-             iso8601(s.end_ms()) + "\"}";
-  }
-  audit += "]}\n";
+  json_writer j;
+  j.open('{').kv("algorithm", "guichet-draw-v1").kv("edition", ed).kv("phase", ph).kv("commitment", commitment);
+  j.kv("seed", seed_hex).kv("registrants", static_cast<std::uint64_t>(registrants)).kv("registrants_sha256", reg_sha);
+  j.kv("winners", static_cast<std::uint64_t>(result.winners.size())).kv("not_drawn", static_cast<std::uint64_t>(result.not_drawn));
+  j.kv("result_sha256", result_sha).key("slots").open('[');
+  for (const slot_config& s : p.slots)
+    j.open('{').kv("id", s.id).kv("group", s.group).kv("capacity", static_cast<std::uint64_t>(s.capacity)).kv("start", iso8601(s.start_ms))
+        .kv("end", iso8601(s.end_ms())).close('}');
+  j.close(']').close('}');
+  std::string audit = j.take() + "\n";
   return audit;
 }
 
