@@ -5,6 +5,7 @@
 #include <list>
 #include <memory>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "core/config.hpp"
@@ -59,8 +60,12 @@ class worker {
   }
   /// Every per-thread state, in registration order.
   template <class F>
-  void each_state(F&& f) const {
+  void each_state(F&& f) {
     for (auto slot : order_) f(*states_[slot]);
+  }
+  template <class F>
+  void each_state(F&& f) const {
+    for (auto slot : order_) f(std::as_const(*states_[slot]));
   }
 
   /// Open connections: a drain closes the idle ones at once, and the deadline sweep (one

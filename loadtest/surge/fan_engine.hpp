@@ -2,7 +2,7 @@
 // The surge's engine, in parts: scheduler.cpp (the heap of fans by time, the lanes, the
 // connections, the ticker), requests.cpp (what each step sends), fan.cpp (what a fan does with
 // each answer: the step machine), checks.cpp (the checks of the gateway's behaviour it makes).
-// Internal to the harness: loadtest/surge.hpp is its face.
+// Internal to the harness: loadtest/surge/surge.hpp is its face.
 #include "loadtest/surge/surge.hpp"
 
 #include <boost/asio/as_tuple.hpp>

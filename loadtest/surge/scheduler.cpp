@@ -2,8 +2,9 @@
 
 namespace guichet::loadtest {
 
-fan_engine::fan_engine(const edition_config& e, const surge_options& o, const surge_secrets& s, const net::ip::tcp::endpoint& target,
-           draw_outcome& plan, recorder& rec, std::ostream& log, bool registering)
+fan_engine::fan_engine(const edition_config& e, const surge_options& o, const surge_secrets& s,
+                       const net::ip::tcp::endpoint& target, draw_outcome& plan, recorder& rec, std::ostream& log,
+                       bool registering)
     : e_(e), o_(o), s_(s), target_(target), plan_(plan), rec_(rec), log_(log), registering_(registering),
       clock_(ioc_), fans_(plan.phase.size()) {
   for (auto& [ph, w] : o.mix) {

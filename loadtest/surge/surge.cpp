@@ -1,8 +1,7 @@
-// The face of the surge (loadtest/surge.hpp): plan the crowd, run the registration, run the surge.
+// The face of the surge (surge.hpp): plan the crowd, run the registration, run the surge.
 #include "loadtest/surge/fan_engine.hpp"
 
 namespace guichet::loadtest {
-
 
 bool surge_result::ok() const {
   for (auto& c : checks)
