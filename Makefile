@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON
 
-.PHONY: all setup build test fuzz demo demo-ha demo-fleet serve surge bench compare ha-compare sizing asan tsan clean
+.PHONY: all setup build package test fuzz demo demo-ha demo-fleet serve surge bench compare ha-compare sizing asan tsan clean
 
 all: build
 
@@ -15,6 +15,11 @@ $(BUILD)/CMakeCache.txt:
 
 build: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+
+## The Debian package: $(BUILD)/guichet_<version>_amd64.deb (docs/operations.md "Deploying").
+package: setup build
+	cd $(BUILD) && cpack -G DEB
+	@ls -l $(BUILD)/guichet_*_amd64.deb
 
 ## Set up, build and run every test (unit, Redis integration, server and process tests), then
 ## every fuzz harness for a bounded run (FUZZ_SECONDS=30 each; any finding fails).

@@ -236,13 +236,12 @@ void read_sections(config_reader& top, config& c) {
     r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
       token_key_config key;
       k.string("id", key.id);
-      k.string("env", key.secret.env);
-      k.string("file", key.secret.file);
+      bool one_source = k.secret_fields(key.secret);
       k.timestamp("retire", key.retire_ms);
       bool alnum = !key.id.empty() && key.id.size() <= 16 &&
                    std::all_of(key.id.begin(), key.id.end(), [](unsigned char ch) { return std::isalnum(ch); });
       if (!alnum) k.error_at(n, "token key needs an id of 1-16 letters or digits");
-      if (key.secret.env.empty() == key.secret.file.empty()) k.error_at(n, "token key '" + key.id + "' needs exactly one of env or file");
+      if (!one_source) k.error_at(n, "token key '" + key.id + "' needs exactly one of env, file or credential");
       c.token_keys.push_back(std::move(key));
     });
   });

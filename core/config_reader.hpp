@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/duration.hpp"
 
@@ -72,16 +73,26 @@ class config_reader {
       if (!e.is_string() || !parse(*e.value<std::string>())) error(e, key, std::string(what));
   }
 
-  /// A secret is a table { env = "NAME" } or { file = "/path" }; an inline value is refused.
+  /// A secret is a table { env = "NAME" }, { file = "/path" } or { credential = "name" } (systemd's
+  /// $CREDENTIALS_DIRECTORY/name); an inline value is refused.
   void secret(std::string_view key, secret_ref& out) {
     auto* n = find(key);
     if (!n) return;
     if (!n->is_table())
-      return error(*n, key, "must be { env = \"VAR\" } or { file = \"/path\" }; secrets are never inline");
+      return error(*n, key, "must be { env = \"VAR\" }, { file = \"/path\" } or { credential = \"name\" }; "
+                            "secrets are never inline");
     config_reader sub(n->as_table(), child(key), file_, errors_);
-    sub.string("env", out.env);
-    sub.string("file", out.file);
-    if (out.env.empty() == out.file.empty()) error(*n, key, "needs exactly one of env or file");
+    if (!sub.secret_fields(out)) error(*n, key, "needs exactly one of env, file or credential");
+  }
+
+  /// The fields of a secret reference in this table (env, file, credential): true when exactly one
+  /// is set and a credential's name is a plain file name.
+  bool secret_fields(secret_ref& out) {
+    string("env", out.env);
+    string("file", out.file);
+    string("credential", out.credential);
+    if (out.credential.find('/') != std::string::npos) return false;
+    return out.sources() == 1;
   }
 
   /// A file the gateway watches and reloads: { file = "/path" } (same shape as a secret's).
@@ -94,10 +105,17 @@ class config_reader {
     if (out.empty()) error(*n, key, "needs file = \"/path\"");
   }
 
-  /// A TOML offset date-time (2023-02-15T10:00:00Z) as Unix milliseconds.
+  /// A TOML offset date-time (2023-02-15T10:00:00Z) as Unix milliseconds; or, for demos, a time
+  /// relative to the day the config is read: "today" (00:00 UTC), "today+30d", "today-1d".
   void timestamp(std::string_view key, std::int64_t& out) {
     auto* n = find(key);
     if (!n) return;
+    if (n->is_string()) {
+      auto t = relative_day(*n->value<std::string>(), system_ms());
+      if (!t) return error(*n, key, "must be a date-time with offset, or \"today\", \"today+30d\", \"today-1d\"");
+      out = *t;
+      return;
+    }
     auto dt = n->value<toml::date_time>();
     if (!dt || !dt->offset) return error(*n, key, "must be a date-time with offset, such as 2023-02-15T10:00:00Z");
     const auto& d = dt->date;

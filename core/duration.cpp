@@ -20,4 +20,18 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return std::chrono::milliseconds(n * scale);
 }
 
+std::optional<std::int64_t> relative_day(std::string_view text, std::int64_t now_ms) {
+  constexpr std::string_view today = "today";
+  if (!text.starts_with(today)) return std::nullopt;
+  const std::int64_t day_ms = 86'400'000;
+  std::int64_t midnight = now_ms - ((now_ms % day_ms) + day_ms) % day_ms;
+  text.remove_prefix(today.size());
+  if (text.empty()) return midnight;
+  char sign = text.front();
+  if (sign != '+' && sign != '-') return std::nullopt;
+  auto d = parse_duration(text.substr(1));
+  if (!d) return std::nullopt;
+  return sign == '+' ? midnight + d->count() : midnight - d->count();
+}
+
 }  // namespace guichet

@@ -4,11 +4,17 @@
 namespace guichet {
 
 /// Where a secret lives. Secrets are never written inline in config: only the name of an
-/// environment variable or the path of a file (first line, trailing newline stripped).
+/// environment variable, the path of a file (trailing newlines stripped), or the name of a systemd
+/// credential (the file of that name in $CREDENTIALS_DIRECTORY, which `LoadCredential=` fills).
 struct secret_ref {
   std::string env;
   std::string file;
-  bool empty() const { return env.empty() && file.empty(); }
+  std::string credential;
+  bool empty() const { return env.empty() && file.empty() && credential.empty(); }
+  /// How many of env, file, credential are set (a valid reference has exactly one).
+  int sources() const { return !env.empty() + !file.empty() + !credential.empty(); }
+  /// What the secret is called in messages: the variable, the path or the credential (never the value).
+  std::string where() const;
 };
 
 /// Reads the secret. Throws std::runtime_error naming the variable or file (never the value).

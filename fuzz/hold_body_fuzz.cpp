@@ -6,7 +6,7 @@
 #include "core/checkout.hpp"
 #include "core/config.hpp"
 #include "core/draw.hpp"
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 
 namespace {
 

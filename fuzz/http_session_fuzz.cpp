@@ -16,7 +16,7 @@
 #include <cstdint>
 
 #include "core/draw.hpp"
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "gateway/checkout/routes.hpp"
 #include "gateway/base/log.hpp"
 #include "gateway/ops/routes.hpp"

@@ -11,7 +11,7 @@
 #include "core/draw.hpp"
 #include "core/jwt.hpp"
 #include "core/keys.hpp"
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "gateway/commands/draw.hpp"
 #include "gateway/redis/blocking_client.hpp"
 #include "loadtest/report/report.hpp"

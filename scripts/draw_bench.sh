@@ -24,8 +24,8 @@ env = "GUICHET_TOKEN_KEY"
 [editions.bench.phases.packs]
 draw = true
 slots = [
-  { id = "club", start = 2030-02-15T10:00:00Z, duration = "48h", group = "club", capacity = $((N / 10)) },
-  { id = "all", start = 2030-02-17T10:00:00Z, duration = "48h", capacity = $N },
+  { id = "club", start = "today+400d", duration = "48h", group = "club", capacity = $((N / 10)) },
+  { id = "all", start = "today+402d", duration = "48h", capacity = $N },
 ]
 CONF
 export GUICHET_JWT_KEY=bench-jwt-key-0123456789 GUICHET_TOKEN_KEY=bench-token-key-0123456789

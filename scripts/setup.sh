@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libbenchmark-dev clang libclang-rt-14-dev
   redis-server redis-tools redis-sentinel nginx-light prometheus python3 python3-yaml curl openssl stunnel4
   chromium fonts-dejavu-core
+  dpkg-dev lintian systemd file
 )
 [ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
 # Node.js for the browser tests (puppeteer-core, axe-core): Debian's, unless one is already there.

@@ -1,9 +1,10 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Independent verifier of a guichet draw (algorithm guichet-draw-v1), Python 3 standard library
 only. Recomputes the draw from the published registrant list and the revealed seed, and checks
 the commitment, the registrant list hash, and the winners CSV bit for bit.
 
-usage: verify_draw.py DRAW_DIR      (DRAW_DIR holds registrants.tsv, winners.csv, audit.json)
+usage: guichet-verify-draw DRAW_DIR   (installed by the package; from the repository:
+       python3 tools/verify_draw.py DRAW_DIR). DRAW_DIR holds registrants.tsv, winners.csv, audit.json.
 exit 0 when everything matches, 1 with the reason otherwise."""
 import hashlib, json, sys
 from datetime import datetime, timezone
@@ -64,6 +65,9 @@ def fail(why):
 
 
 def main():
+    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     d = sys.argv[1]

@@ -10,7 +10,7 @@
 
 #include "core/checkout.hpp"
 #include "core/keys.hpp"
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "gateway/base/log.hpp"
 #include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"

@@ -7,7 +7,7 @@
 
 #include "core/checkout.hpp"
 #include "core/keys.hpp"
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "gateway/http/bearer.hpp"
 #include "gateway/identity/access_token.hpp"
 #include "gateway/checkout/availability_cache.hpp"

@@ -11,7 +11,7 @@
 #include "core/json_escape.hpp"
 #include "core/keys.hpp"
 #include "core/pow.hpp"
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "gateway/http/bearer.hpp"
 #include "gateway/identity/access_token.hpp"
 #include "gateway/redis/reply.hpp"

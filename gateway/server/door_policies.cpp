@@ -3,7 +3,7 @@
 #include <boost/beast/core/string.hpp>
 
 #include "core/rate_guard.hpp"
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "gateway/server/server.hpp"
 
 namespace guichet {

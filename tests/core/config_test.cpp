@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <unistd.h>
 
@@ -166,8 +167,11 @@ TEST(config, the_production_example_draws_the_trust_boundaries) {
   EXPECT_GT(c.limits.door_per_ip_rate, 0u);
   EXPECT_FALSE(c.web.root.empty());  // the fans' pages, behind the CDN
   EXPECT_FALSE(c.demo.payment);      // never the demo's stand-in payment
+  // Every secret a systemd credential: the packaged unit's LoadCredential= names (the package
+  // test checks the two agree by starting the installed unit's command lines).
   for (const secret_ref* s : {&c.secrets.admin_key, &c.secrets.payment_key, &c.redis.password, &c.redis.sentinel_password})
-    EXPECT_TRUE(s->env.empty() && !s->file.empty());
+    EXPECT_TRUE(s->env.empty() && s->file.empty() && !s->credential.empty());
+  for (const auto& k : c.token_keys) EXPECT_FALSE(k.secret.credential.empty());
 }
 
 TEST(config, missing_file_is_an_error) {
@@ -181,6 +185,28 @@ TEST(secret, from_env_and_file) {
   std::string path = ::testing::TempDir() + "/secret-" + std::to_string(::getpid()) + ".txt";
   std::ofstream(path) << "0123456789abcdef-file\n";
   EXPECT_EQ(load_secret({.file = path}), "0123456789abcdef-file");
+}
+
+TEST(secret, from_a_systemd_credential) {
+  std::string dir = ::testing::TempDir() + "/creds-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/admin_key") << "0123456789abcdef-cred\n";
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  try {
+    load_secret({.credential = "admin_key"});
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("CREDENTIALS_DIRECTORY is not set"), std::string::npos) << e.what();
+  }
+  ::setenv("CREDENTIALS_DIRECTORY", dir.c_str(), 1);
+  EXPECT_EQ(load_secret({.credential = "admin_key"}), "0123456789abcdef-cred");
+  EXPECT_THROW(load_secret({.credential = "payment_key"}), std::runtime_error);  // not loaded
+  EXPECT_THROW(load_secret({.credential = "../admin_key"}), std::runtime_error);
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  auto r = parse_config("[secrets]\nadmin_key = { credential = \"a/b\" }\npayment_key = { credential = \"payment_key\" }\n", "c.toml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 2);
+  EXPECT_EQ(r.value.secrets.payment_key.credential, "payment_key");
 }
 
 TEST(secret, refuses_missing_and_short) {

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <thread>
 
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "core/digest.hpp"
 #include "core/keys.hpp"
 #include "gateway/server/worker.hpp"
@@ -50,7 +50,7 @@ S1 = { name = "Session one", categories = { A = 100, B = 50 } }
 slots = [ { id = "all", start = )" << ts << R"(, duration = "2h" } ]
 [editions.ed.phases.lottery]
 draw = true
-slots = [ { id = "all", start = 2030-01-01T10:00:00Z, duration = "2h", capacity = 10 } ]
+slots = [ { id = "all", start = "today+400d", duration = "2h", capacity = 10 } ]
 )";
   }
   ~audit_trail() override {

@@ -9,7 +9,7 @@
 #include <sstream>
 #include <thread>
 
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "core/keys.hpp"
 #include "gateway/checkout/routes.hpp"
 #include "gateway/commands/load_inventory.hpp"

@@ -32,9 +32,9 @@ env = "GUICHET_TOKEN_KEY"
 [editions.ed1.phases.packs]
 draw = true
 slots = [
-  { id = "club-1", start = 2030-02-15T10:00:00Z, duration = "48h", group = "club", capacity = 40 },
-  { id = "all-1", start = 2030-02-17T10:00:00Z, duration = "48h", capacity = 100 },
-  { id = "all-2", start = 2030-02-19T10:00:00Z, duration = "48h", capacity = 60 },
+  { id = "club-1", start = "today+400d", duration = "48h", group = "club", capacity = 40 },
+  { id = "all-1", start = "today+402d", duration = "48h", capacity = 100 },
+  { id = "all-2", start = "today+404d", duration = "48h", capacity = 60 },
 ]
 )";
     std::ofstream csv(dir + "/regs.csv");

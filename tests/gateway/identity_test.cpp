@@ -12,7 +12,7 @@
 #include <functional>
 #include <thread>
 
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "core/jwt.hpp"
 #include "gateway/server/worker.hpp"
 #include "tests/support/guichet_process.hpp"

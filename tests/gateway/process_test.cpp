@@ -115,7 +115,7 @@ class running_gateway : public ::testing::Test {
     log = ::testing::TempDir() + "/" + name + ".log";
     pid = ::fork();
     if (pid == 0) {
-      ::freopen(log.c_str(), "w", stderr);
+      if (!::freopen(log.c_str(), "w", stderr)) ::_exit(126);
       ::execl(GUICHET_BINARY, GUICHET_BINARY, "--config", path.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "core/keys.hpp"
 #include "core/pow.hpp"
 #include "core/room.hpp"

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <thread>
 
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "core/keys.hpp"
 #include "gateway/server/worker.hpp"
 #include "tests/support/http_client.hpp"

@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "gateway/base/clock.hpp"
+#include "core/clock.hpp"
 #include "core/keys.hpp"
 #include "core/token.hpp"
 #include "gateway/checkout/routes.hpp"
