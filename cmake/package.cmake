@@ -6,6 +6,9 @@
 #   /usr/share/doc/guichet  README, docs/, openapi.yaml, examples/ (dev.toml, deploy/ templates)
 # The package's dependencies come from the binaries (dpkg-shlibdeps), python3 for the verifier.
 include(GNUInstallDirs)
+# `make package` (and the package test) build first; cpack itself then only installs and packs,
+# never rebuilds behind a running test.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 install(TARGETS guichet guichet-loadtest RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(PROGRAMS tools/verify_draw.py DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME guichet-verify-draw)

@@ -22,8 +22,8 @@ std::string read_file(const std::string& path, const char* what) {
 }  // namespace
 
 std::string secret_ref::where() const {
-  if (!env.empty()) return "environment variable " + env;
-  if (!file.empty()) return "file " + file;
+  if (!env.empty()) return env;
+  if (!file.empty()) return file;
   return "credential " + credential;
 }
 

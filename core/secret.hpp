@@ -13,7 +13,8 @@ struct secret_ref {
   bool empty() const { return env.empty() && file.empty() && credential.empty(); }
   /// How many of env, file, credential are set (a valid reference has exactly one).
   int sources() const { return !env.empty() + !file.empty() + !credential.empty(); }
-  /// What the secret is called in messages: the variable, the path or the credential (never the value).
+  /// What the secret is called in messages: the variable's name, the path, or "credential NAME"
+  /// (never the value).
   std::string where() const;
 };
 

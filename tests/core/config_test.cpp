@@ -158,7 +158,6 @@ TEST(config, the_production_example_draws_the_trust_boundaries) {
   const config& c = r.value;
   EXPECT_GT(c.server.ops_port, 0);
   EXPECT_NE(c.server.ops_listen, c.server.listen);
-  EXPECT_FALSE(c.redis.password.file.empty());
   EXPECT_FALSE(c.redis.user.empty());
   EXPECT_EQ(c.redis.replicas_ack, 1u);
   EXPECT_FALSE(c.identity.jwks_file.empty());
