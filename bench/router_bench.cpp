@@ -4,9 +4,9 @@
 
 namespace {
 
-guichet::router make() {
+guichet::http::router make() {
   using guichet::http::verb;
-  guichet::router r;
+  guichet::http::router r;
   r.add(verb::get, "/healthz", "healthz");
   r.add(verb::get, "/readyz", "readyz");
   r.add(verb::get, "/metrics", "metrics");
@@ -23,7 +23,7 @@ guichet::router make() {
 void route_match(benchmark::State& state, const char* target) {
   auto r = make();
   for (auto _ : state) {
-    guichet::path_params p;
+    guichet::http::path_params p;
     auto m = r.find(guichet::http::verb::get, target, p);
     benchmark::DoNotOptimize(m.route);
   }

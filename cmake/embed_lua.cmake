@@ -30,18 +30,18 @@ file(WRITE "${OUT_DIR}/gateway/lua/lua_scripts.hpp.tmp"
 // Generated from gateway/lua/*.lua by cmake/embed_lua.cmake. Do not edit.
 #include <array>
 #include \"gateway/redis/script.hpp\"
-namespace guichet {
+namespace guichet::redis {
 enum class script : unsigned {
 ${enum}};
 inline constexpr std::size_t kScriptCount = ${count};
 /// Every embedded script, indexed by `script`, with its SHA-1 computed once.
 const std::array<lua_script, kScriptCount>& scripts();
-}  // namespace guichet
+}  // namespace guichet::redis
 ")
 file(WRITE "${OUT_DIR}/gateway/lua/lua_scripts.cpp.tmp"
 "// Generated from gateway/lua/*.lua by cmake/embed_lua.cmake. Do not edit.
 #include \"gateway/lua/lua_scripts.hpp\"
-namespace guichet {
+namespace guichet::redis {
 const std::array<lua_script, kScriptCount>& scripts() {
   static const std::array<lua_script, kScriptCount> all = [] {
     std::array<lua_script, kScriptCount> a{{
@@ -51,7 +51,7 @@ ${entries}    }};
   }();
   return all;
 }
-}  // namespace guichet
+}  // namespace guichet::redis
 ")
 foreach(f lua_scripts.hpp lua_scripts.cpp)
   execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT_DIR}/gateway/lua/${f}.tmp" "${OUT_DIR}/gateway/lua/${f}")

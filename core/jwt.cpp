@@ -23,8 +23,8 @@ struct jwt_verifier::impl {
   };
   errc read_header(const std::string& json, std::string& alg, std::string& kid);
   errc check_signature(const std::string& alg, const std::string& kid, std::string_view signing, const std::string& sig);
-  errc read_claims(const std::string& json, std::int64_t now_ms, identity& id);
-  errc read_claim(std::string_view key, simdjson::ondemand::value value, std::int64_t now_ms, identity& id,
+  errc read_claims(const std::string& json, std::int64_t now_ms, fan_identity& id);
+  errc read_claim(std::string_view key, simdjson::ondemand::value value, std::int64_t now_ms, fan_identity& id,
                   claims_seen& seen);
 };
 
@@ -84,7 +84,7 @@ errc jwt_verifier::impl::check_signature(const std::string& alg, const std::stri
 
 // One claim of the payload into `id` (or checked against the policy).
 errc jwt_verifier::impl::read_claim(std::string_view key, simdjson::ondemand::value value, std::int64_t now_ms,
-                                    identity& id, claims_seen& seen) {
+                                    fan_identity& id, claims_seen& seen) {
   if (key == "sub") {
     std::string_view sub = value.get_string();
     id.account = sub;
@@ -116,7 +116,7 @@ errc jwt_verifier::impl::read_claim(std::string_view key, simdjson::ondemand::va
   return errc::ok;
 }
 
-errc jwt_verifier::impl::read_claims(const std::string& json, std::int64_t now_ms, identity& id) {
+errc jwt_verifier::impl::read_claims(const std::string& json, std::int64_t now_ms, fan_identity& id) {
   claims_seen seen;
   try {
     simdjson::padded_string pl(json);

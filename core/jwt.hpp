@@ -11,7 +11,7 @@
 namespace guichet {
 
 /// A fan, as the organiser's login vouches for them.
-struct identity {
+struct fan_identity {
   std::string account;              ///< the `sub` claim
   std::vector<std::string> groups;  ///< optional `groups` claim, e.g. ["club"]
   std::int64_t exp_ms = 0;
@@ -19,7 +19,7 @@ struct identity {
 
 struct identity_result {
   errc error = errc::ok;
-  identity id;
+  fan_identity id;
   explicit operator bool() const { return error == errc::ok; }
 };
 

@@ -60,26 +60,26 @@ slots = [ { id = "a", start = )" + opened + R"(, duration = "300d", capacity = 5
   return loaded.value;
 }
 
-runtime_secrets fuzz_secrets() {
+identity::runtime_secrets fuzz_secrets() {
   return {.admin_key = "fuzz-admin-key-0123456789abcdef",
           .jwt_key = "fuzz-organiser-jwt-key-012345",
           .payment_key = "fuzz-payment-key-0123456789ab",
           .token_keys = {{"k1", "fuzz-token-key-0123456789abcd", 0}}};
 }
 
-route_table fuzz_routes() {
-  route_table t;
-  add_ops_routes(t);
-  add_room_routes(t);
-  add_checkout_routes(t);
+server::route_table fuzz_routes() {
+  server::route_table t;
+  ops::add_ops_routes(t);
+  room::add_room_routes(t);
+  checkout::add_checkout_routes(t);
   return t;
 }
 
 struct world {
   config cfg = fuzz_config();
-  runtime_secrets secrets = fuzz_secrets();
-  server srv{cfg, fuzz_routes(), secrets};
-  worker w{srv, cfg, secrets, 0};
+  identity::runtime_secrets secrets = fuzz_secrets();
+  server::server srv{cfg, fuzz_routes(), secrets};
+  server::worker w{srv, cfg, secrets, 0};
 };
 
 }  // namespace
@@ -99,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   net::local::stream_protocol::socket client(io);
   client.assign(net::local::stream_protocol(), sv[1]);
   // The client writes everything, closes its side, and reads every answer until the server closes.
-  net::co_spawn(io, run_session(W->w, std::move(server_side)), net::detached);
+  net::co_spawn(io, server::run_session(W->w, std::move(server_side)), net::detached);
   std::string answers;
   net::co_spawn(
       io,

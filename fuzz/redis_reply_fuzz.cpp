@@ -24,10 +24,10 @@ bool declares_huge(const std::uint8_t* p, std::size_t n) {
   return false;
 }
 
-void walk(const guichet::redis_reply& r, int depth) {
+void walk(const guichet::redis::redis_reply& r, int depth) {
   if (depth > 64) return;
-  (void)guichet::as_uint(r);
-  (void)guichet::is_topology_error(r.str);
+  (void)guichet::redis::as_uint(r);
+  (void)guichet::redis::is_topology_error(r.str);
   for (auto& e : r.elements) walk(e, depth + 1);
 }
 
@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (;;) {
       void* reply = nullptr;
       if (redisReaderGetReply(reader, &reply) != REDIS_OK || !reply) break;
-      guichet::redis_reply r;
-      guichet::convert(static_cast<redisReply*>(reply), r);
+      guichet::redis::redis_reply r;
+      guichet::redis::convert(static_cast<redisReply*>(reply), r);
       walk(r, 0);
       freeReplyObject(reply);
     }

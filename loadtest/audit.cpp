@@ -29,7 +29,7 @@ hash to_hash(const redisReply* r) {
 }
 
 // HGETALL of many keys, pipelined.
-std::vector<hash> hgetall(blocking_client& redis, const std::vector<std::string>& keys) {
+std::vector<hash> hgetall(redis::blocking_client& redis, const std::vector<std::string>& keys) {
   for (auto& k : keys) redis.append({"HGETALL", k});
   std::vector<hash> out;
   out.reserve(keys.size());
@@ -50,7 +50,7 @@ struct account_tally {
 // invariant's check over it, in the order of audit.hpp.
 class edition_audit {
  public:
-  edition_audit(blocking_client& r, const edition_config& ed_config) : redis(r), e(ed_config), ed(ed_config.id) {}
+  edition_audit(redis::blocking_client& r, const edition_config& ed_config) : redis(r), e(ed_config), ed(ed_config.id) {}
   audit_report run(const std::vector<sale>* ledger) {
     read_draws();
     read_holds();
@@ -286,7 +286,7 @@ class edition_audit {
     rep.fact("confirmations in the ledger", ledger_sales.size());
   }
 
-  blocking_client& redis;
+  guichet::redis::blocking_client& redis;
   const edition_config& e;
   const std::string ed;
   audit_report rep;
@@ -306,7 +306,7 @@ void audit_report::violate(std::string what) {
   ++violation_count;
 }
 
-audit_report audit_edition(blocking_client& redis, const edition_config& e, const std::vector<sale>* ledger) {
+audit_report audit_edition(redis::blocking_client& redis, const edition_config& e, const std::vector<sale>* ledger) {
   return edition_audit(redis, e).run(ledger);
 }
 

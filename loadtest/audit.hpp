@@ -31,6 +31,6 @@ struct audit_report {
 ///     belong to draw winners, each in the slot the draw gave it; held holds are on the reaper's
 ///     queue and nothing else is;
 ///  5. with a ledger: the confirmed holds are exactly the sales the payment back end was told of.
-audit_report audit_edition(blocking_client& redis, const edition_config& edition, const std::vector<sale>* ledger);
+audit_report audit_edition(redis::blocking_client& redis, const edition_config& edition, const std::vector<sale>* ledger);
 
 }  // namespace guichet::loadtest

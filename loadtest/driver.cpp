@@ -45,7 +45,7 @@ int load_command(const cli& c, std::ostream& out, std::ostream& log) {
   if (!res.error.empty()) return log << c.scenario << ": " << res.error << "\n", 2;
   rep.load = res;
   if (c.scenario != "poll") {
-    blocking_client redis(s.cfg.redis);
+    redis::blocking_client redis(s.cfg.redis);
     if (!redis.ok()) return log << redis.error() << "\n", 2;
     settle(redis, *s.edition, rep, log);
     rep.audit = audit_edition(redis, *s.edition, nullptr);
@@ -63,7 +63,7 @@ int audit_command(const cli& c, std::ostream& out, std::ostream& log) {
     ledger = read_ledger(c.ledger, err);
     if (!ledger) return log << err << "\n", 2;
   }
-  blocking_client redis(s.cfg.redis);
+  redis::blocking_client redis(s.cfg.redis);
   if (!redis.ok()) return log << redis.error() << "\n", 2;
   report rep;
   rep.scenario = "audit of " + s.edition->id;

@@ -15,6 +15,6 @@ int main(int argc, char** argv) {
     std::cerr << "guichet-loadtest: " << parsed.error << "\n\n" << usage_text();
     return 2;
   }
-  guichet::prepare_process();  // many connections; the audit's hiredis writes (Redis killed in demo-ha)
+  guichet::base::prepare_process();  // many connections; the audit's hiredis writes (Redis killed in demo-ha)
   return run_command(parsed.value, std::cout, std::cerr);
 }

@@ -60,7 +60,7 @@ std::string secret_or_error(const secret_ref& ref, const char* what, std::string
 // The audit reads many keys one after another; only a state nobody changes can be read that way.
 // Once the fans stop, the reapers are the last writers: they expire the holds nobody paid for.
 // Wait until no hold is due to expire within the next minute (at most the hold lifetime + 5 s).
-void settle(blocking_client& redis, const edition_config& e, report& rep, std::ostream& log) {
+void settle(redis::blocking_client& redis, const edition_config& e, report& rep, std::ostream& log) {
   const auto give_up = system_ms() + e.limits.hold_ttl.count() + 5'000;
   std::int64_t due = 0;
   for (;;) {
@@ -77,7 +77,7 @@ void settle(blocking_client& redis, const edition_config& e, report& rep, std::o
 }
 
 // Redis' own count of the memory it uses (INFO memory used_memory), or 0 when it cannot say.
-std::uint64_t redis_used_memory(blocking_client& redis) {
+std::uint64_t redis_used_memory(redis::blocking_client& redis) {
   auto r = redis.command({"INFO", "memory"});
   if (!r || r->type != REDIS_REPLY_STRING) return 0;
   std::string_view text(r->str, r->len), tag = "used_memory:";
@@ -112,7 +112,7 @@ void finish_report(report& rep, const cli& c, std::ostream& out, std::ostream& l
 bool run_draw(const config& cfg, const std::string& ed, const std::string& ph, const std::string& dir,
               std::vector<std::string>& notes, std::ostream& log) {
   std::ostringstream commit;
-  if (draw_commit(cfg, ed, ph, commit) != 0) {
+  if (commands::draw_commit(cfg, ed, ph, commit) != 0) {
     log << commit.str();
     return false;
   }
@@ -120,7 +120,7 @@ bool run_draw(const config& cfg, const std::string& ed, const std::string& ph, c
   auto p = text.find(tag);
   std::string seed = p == std::string::npos ? "" : text.substr(p + tag.size(), 64);
   std::ostringstream drawn;
-  if (draw_run(cfg, ed, ph, seed, dir, drawn) != 0) {
+  if (commands::draw_run(cfg, ed, ph, seed, dir, drawn) != 0) {
     log << drawn.str();
     return false;
   }

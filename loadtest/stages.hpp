@@ -30,10 +30,10 @@ std::string secret_or_error(const secret_ref& ref, const char* what, std::string
 
 /// Waits until the reapers have returned every hold due within the next minute (at most the
 /// hold lifetime + 5 s): the audit reads a state nobody changes.
-void settle(blocking_client& redis, const edition_config& e, report& rep, std::ostream& log);
+void settle(redis::blocking_client& redis, const edition_config& e, report& rep, std::ostream& log);
 
 /// Redis' own count of the memory it uses (INFO memory used_memory), or 0 when it cannot say.
-std::uint64_t redis_used_memory(blocking_client& redis);
+std::uint64_t redis_used_memory(redis::blocking_client& redis);
 /// What the run added to Redis' memory, per fan, and what that makes for a million fans.
 std::string redis_memory_note(const char* stage, std::uint64_t before, std::uint64_t after, std::uint64_t fans);
 

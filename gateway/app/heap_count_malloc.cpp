@@ -1,5 +1,5 @@
 // The allocation functions of the guichet binary: jemalloc's, plus one count per allocation
-// (gateway/heap_count.hpp). Everything allocates through these — operator new (replaced below:
+// (gateway/base/heap_count.hpp). Everything allocates through these — operator new (replaced below:
 // jemalloc's own would bypass malloc), Asio's handler and coroutine-frame memory
 // (aligned_alloc), hiredis, simdjson — so the count is every heap allocation of the process.
 // free and realloc stay jemalloc's own. Not built with the sanitizers, whose runtime owns these.
@@ -15,12 +15,12 @@
 namespace {
 
 [[maybe_unused]] const bool kActive = [] {
-  guichet::heap_count::active.store(true, std::memory_order_relaxed);
+  guichet::base::heap_count::active.store(true, std::memory_order_relaxed);
   return true;
 }();
 
 void* counted(std::size_t n, int flags) noexcept {
-  guichet::heap_count::count();
+  guichet::base::heap_count::count();
   return mallocx(n ? n : 1, flags);
 }
 

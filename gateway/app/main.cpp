@@ -35,9 +35,9 @@ int usage() {
 
 // --check-config: a config the gateway cannot start with is refused here, secrets included.
 int check_config(const std::string& path, const guichet::config& cfg) {
-  auto problems = guichet::check_secrets(cfg);
+  auto problems = guichet::identity::check_secrets(cfg);
   if (!cfg.web.root.empty()) try {
-      guichet::web_site::load(cfg.web.root);
+      guichet::pages::web_site::load(cfg.web.root);
     } catch (const std::exception& e) {
       problems.push_back(e.what());
     }
@@ -49,14 +49,14 @@ int check_config(const std::string& path, const guichet::config& cfg) {
 
 // The draw commands: the command and its operands.
 int draw_command(const guichet::config& cfg, const std::vector<std::string>& a) {
-  if (a[0] == "--draw-commit") return guichet::draw_commit(cfg, a[1], a[2], std::cout);
-  if (a[0] == "--draw") return guichet::draw_run(cfg, a[1], a[2], a[3], a[4], std::cout);
-  return guichet::import_registrations(cfg, a[1], a[2], a[3], std::cout);
+  if (a[0] == "--draw-commit") return guichet::commands::draw_commit(cfg, a[1], a[2], std::cout);
+  if (a[0] == "--draw") return guichet::commands::draw_run(cfg, a[1], a[2], a[3], a[4], std::cout);
+  return guichet::commands::import_registrations(cfg, a[1], a[2], a[3], std::cout);
 }
 
 // --script NAME: the embedded script, includes expanded.
 int print_script(std::string_view name) {
-  for (auto& s : guichet::scripts())
+  for (auto& s : guichet::redis::scripts())
     if (s.name == name) {
       std::cout << s.body;
       return 0;
@@ -69,12 +69,12 @@ int print_script(std::string_view name) {
 int serve(const std::string& path, const guichet::config& cfg) {
   try {
     guichet::log::set_level(cfg.log);
-    guichet::route_table routes;
-    guichet::add_ops_routes(routes);
-    guichet::add_room_routes(routes);
-    guichet::add_checkout_routes(routes);
-    if (!cfg.web.root.empty()) guichet::add_web_routes(routes, guichet::web_site::load(cfg.web.root));
-    guichet::server srv(cfg, std::move(routes), guichet::load_runtime_secrets(cfg));
+    guichet::server::route_table routes;
+    guichet::ops::add_ops_routes(routes);
+    guichet::room::add_room_routes(routes);
+    guichet::checkout::add_checkout_routes(routes);
+    if (!cfg.web.root.empty()) guichet::pages::add_web_routes(routes, guichet::pages::web_site::load(cfg.web.root));
+    guichet::server::server srv(cfg, std::move(routes), guichet::identity::load_runtime_secrets(cfg));
     srv.start();
 
     boost::asio::io_context signals_io;
@@ -109,7 +109,7 @@ int serve(const std::string& path, const guichet::config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  guichet::prepare_process();
+  guichet::base::prepare_process();
   std::string path;
   bool check_only = false, load_only = false;
   std::vector<std::string> draw_args;  // the draw command and its operands
@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
   for (auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
   if (!loaded.errors.empty()) return 1;
   if (check_only) return check_config(path, loaded.value);
-  if (load_only) return guichet::load_inventory(loaded.value, std::cout);
+  if (load_only) return guichet::commands::load_inventory(loaded.value, std::cout);
   if (!draw_args.empty()) return draw_command(loaded.value, draw_args);
   return serve(path, loaded.value);
 }

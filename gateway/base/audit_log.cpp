@@ -8,7 +8,7 @@
 
 #include "gateway/base/log.hpp"
 
-namespace guichet {
+namespace guichet::base {
 
 audit_log::audit_log(const audit_config& cfg) : path_(cfg.file) {
   if (path_.empty()) return;
@@ -29,4 +29,4 @@ bool audit_log::append(const audit_entry& e) {
   return false;
 }
 
-}  // namespace guichet
+}  // namespace guichet::base

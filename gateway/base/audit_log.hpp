@@ -5,7 +5,7 @@
 #include "core/audit.hpp"
 #include "core/config.hpp"
 
-namespace guichet {
+namespace guichet::base {
 
 /// The audit trail's file side: JSON lines appended (O_APPEND, one write per entry, so lines from
 /// several processes never interleave), shared by the workers. Without [audit] file it does
@@ -26,4 +26,4 @@ class audit_log {
   std::string path_;
 };
 
-}  // namespace guichet
+}  // namespace guichet::base

@@ -3,7 +3,7 @@
 #include <atomic>
 #include <cstdint>
 
-namespace guichet {
+namespace guichet::base {
 
 /// A counter written by one worker thread and read by the /metrics writer on any thread.
 struct counter {
@@ -30,4 +30,4 @@ struct latency_histogram {
   }
 };
 
-}  // namespace guichet
+}  // namespace guichet::base

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace guichet {
+namespace guichet::base {
 
 /// Counts the process's C++ heap allocations (every global operator new), so that /metrics can
 /// show what a request costs in allocations (#12: the poll paths allocate nothing). The counting
@@ -43,4 +43,4 @@ inline std::optional<std::uint64_t> total() noexcept {
 }
 
 }  // namespace heap_count
-}  // namespace guichet
+}  // namespace guichet::base

@@ -4,7 +4,7 @@
 
 #include <csignal>
 
-namespace guichet {
+namespace guichet::base {
 
 void prepare_process() {
   std::signal(SIGPIPE, SIG_IGN);
@@ -15,4 +15,4 @@ void prepare_process() {
   }
 }
 
-}  // namespace guichet
+}  // namespace guichet::base

@@ -1,6 +1,6 @@
 #pragma once
 
-namespace guichet {
+namespace guichet::base {
 
 /// The start-up chores of a process that talks to Redis and to many clients, written once for
 /// the gateway, the harness and the in-process servers of the tests:
@@ -11,4 +11,4 @@ namespace guichet {
 /// Idempotent.
 void prepare_process();
 
-}  // namespace guichet
+}  // namespace guichet::base

@@ -12,9 +12,9 @@
 #include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"
 
-namespace guichet {
+namespace guichet::checkout {
 
-availability_cache::availability_cache(worker& w) : w_(w) {
+availability_cache::availability_cache(server::worker& w) : w_(w) {
   for (auto& e : w.cfg.editions) {
     if (e.sessions.empty()) continue;
     edition_view v{&e, {}, {}, false};
@@ -53,7 +53,7 @@ net::awaitable<void> availability_cache::refresh(edition_view& v) {
     for (auto& [cat, cap] : s.categories) args.push_back(cat), ++ncat;
   }
   std::vector<std::string_view> keys(v.inv_keys.begin(), v.inv_keys.end()), argv(args.begin(), args.end());
-  auto r = co_await w_.redis->eval(script::availability, keys, argv);
+  auto r = co_await w_.redis->eval(redis::script::availability, keys, argv);
   if (r.ec || r.reply.elements.size() != 4 * ncat) co_return;
   v.categories.clear();
   json_writer j;
@@ -69,7 +69,7 @@ net::awaitable<void> availability_cache::refresh(edition_view& v) {
         j.null();
         continue;
       }
-      v.categories.push_back({e.id, s.id, s.categories[c].first, as_uint(el[i]), as_uint(el[i + 1]), as_uint(el[i + 2]),
+      v.categories.push_back({e.id, s.id, s.categories[c].first, redis::as_uint(el[i]), as_uint(el[i + 1]), as_uint(el[i + 2]),
                               as_uint(el[i + 3])});
       j.open('{').kv("available", as_uint(el[i + 1])).kv("capacity", as_uint(el[i])).close('}');
     }
@@ -81,14 +81,14 @@ net::awaitable<void> availability_cache::refresh(edition_view& v) {
 }
 
 void availability_cache::render_metrics(std::string& out) const {
-  metric_head(out, "guichet_seats", "gauge", "Seats per session and category by state (available + held + sold = capacity).");
+  metrics::metric_head(out, "guichet_seats", "gauge", "Seats per session and category by state (available + held + sold = capacity).");
   each_seats([&](const seats& s) {
     std::string l = "edition=\"" + std::string(s.edition) + "\",session=\"" + std::string(s.session) + "\",category=\"" +
                     std::string(s.category) + "\",state=\"";
-    metric_sample(out, "guichet_seats", l + "available\"", s.available);
-    metric_sample(out, "guichet_seats", l + "held\"", s.held);
-    metric_sample(out, "guichet_seats", l + "sold\"", s.sold);
+    metrics::metric_sample(out, "guichet_seats", l + "available\"", s.available);
+    metrics::metric_sample(out, "guichet_seats", l + "held\"", s.held);
+    metrics::metric_sample(out, "guichet_seats", l + "sold\"", s.sold);
   });
 }
 
-}  // namespace guichet
+}  // namespace guichet::checkout

@@ -6,16 +6,18 @@
 #include "core/config.hpp"
 #include "gateway/server/per_thread.hpp"
 
-namespace guichet {
-
+namespace guichet::server {
 class worker;
+}  // namespace guichet::server
+
+namespace guichet::checkout {
 
 /// One worker's view of every edition's seats: the public availability JSON, refreshed every
 /// second by one `availability` script call per edition (so a CDN-cached poll never reaches
 /// Redis).
-class availability_cache final : public per_thread {
+class availability_cache final : public server::per_thread {
  public:
-  explicit availability_cache(worker& w);
+  explicit availability_cache(server::worker& w);
   void start() override;
   /// Every loaded category's seats as last read: available, held, sold.
   void render_metrics(std::string& out) const override;
@@ -42,8 +44,8 @@ class availability_cache final : public per_thread {
   };
   boost::asio::awaitable<void> refresh_loop();
   boost::asio::awaitable<void> refresh(edition_view& e);
-  worker& w_;
+  server::worker& w_;
   std::vector<edition_view> editions_;
 };
 
-}  // namespace guichet
+}  // namespace guichet::checkout

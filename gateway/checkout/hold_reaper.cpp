@@ -15,9 +15,9 @@
 #include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"
 
-namespace guichet {
+namespace guichet::checkout {
 
-hold_reaper::hold_reaper(worker& w) : w_(w) {
+hold_reaper::hold_reaper(server::worker& w) : w_(w) {
   for (auto& e : w.cfg.editions)
     if (!e.sessions.empty()) editions_.push_back(&e);
 }
@@ -64,7 +64,7 @@ net::awaitable<void> hold_reaper::reap_loop() {
       std::string_view oldest[] = {"ZRANGE", deadlines, "0", "0", "WITHSCORES"};
       auto o = co_await w_.redis->command(oldest);
       if (!o.ec && o.reply.elements.size() == 2)
-        lag = std::max<std::int64_t>(lag, system_ms() - static_cast<std::int64_t>(as_uint(o.reply.elements[1])));
+        lag = std::max<std::int64_t>(lag, system_ms() - static_cast<std::int64_t>(redis::as_uint(o.reply.elements[1])));
     }
     w_.stats.reaper_lag_ms.v.store(static_cast<std::uint64_t>(std::max<std::int64_t>(lag, 0)), std::memory_order_relaxed);
   }
@@ -75,7 +75,7 @@ net::awaitable<void> hold_reaper::reap_one(std::string ed, std::string id) {
   std::string_view get[] = {"HMGET", hold, "items", "account", "phase"};
   auto h = co_await w_.redis->command(get);
   if (h.ec) co_return;
-  if (h.reply.elements.size() != 3 || h.reply.elements[0].type != redis_reply::kind::string) {
+  if (h.reply.elements.size() != 3 || h.reply.elements[0].type != redis::redis_reply::kind::string) {
     // A deadline entry without its hold: drop it so it does not block the queue.
     std::string_view zrem[] = {"ZREM", deadlines, id};
     co_await w_.redis->command(zrem);
@@ -87,12 +87,12 @@ net::awaitable<void> hold_reaper::reap_one(std::string ed, std::string id) {
   std::vector<std::string_view> kv(keys.begin(), keys.end());
   std::vector<std::string_view> argv{"expire", "", id};
   argv.insert(argv.end(), sessions.begin(), sessions.end());
-  auto r = co_await w_.redis->eval(script::release, kv, argv);
-  if (r.ec == redis_errc::reply_error) log::error("reaper", {{"hold", id}, {"error", r.reply.str}});
+  auto r = co_await w_.redis->eval(redis::script::release, kv, argv);
+  if (r.ec == redis::redis_errc::reply_error) log::error("reaper", {{"hold", id}, {"error", r.reply.str}});
   if (!r.ec && r.reply.elements.size() == 2 && r.reply.elements[1].str == "now")
     if (const edition_config* e = w_.cfg.find_edition(ed))
       if (const phase_config* p = e->find_phase(h.reply.elements[2].str))
         if (auto* ev = w_.events(*e, *p)) ev->holds_expired.add();
 }
 
-}  // namespace guichet
+}  // namespace guichet::checkout

@@ -6,23 +6,25 @@
 #include "core/config.hpp"
 #include "gateway/server/per_thread.hpp"
 
-namespace guichet {
-
+namespace guichet::server {
 class worker;
+}  // namespace guichet::server
+
+namespace guichet::checkout {
 
 /// The expiry reaper: holds past their deadline go back on sale. It runs on worker 0 of every
 /// gateway (the release script re-checks each deadline on Redis' clock, so gateways racing
 /// each other are harmless) and reports how late it is (guichet_reaper_lag_seconds).
-class hold_reaper final : public per_thread {
+class hold_reaper final : public server::per_thread {
  public:
-  explicit hold_reaper(worker& w);
+  explicit hold_reaper(server::worker& w);
   void start() override;
 
  private:
   boost::asio::awaitable<void> reap_loop();
   boost::asio::awaitable<void> reap_one(std::string edition, std::string hold_id);
-  worker& w_;
+  server::worker& w_;
   std::vector<const edition_config*> editions_;  // those with sessions on sale
 };
 
-}  // namespace guichet
+}  // namespace guichet::checkout

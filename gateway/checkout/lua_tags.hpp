@@ -3,11 +3,11 @@
 
 #include "gateway/server/script_tags.hpp"
 
-namespace guichet {
+namespace guichet::checkout {
 
 /// The checkout scripts' refusals and what each tells the shopper (successes, `held` and
 /// `confirmed`, `released`, `expired` of a release, are handled by their routes).
-inline constexpr std::array<script_tag, 7> hold_refusals{{
+inline constexpr std::array<server::script_tag, 7> hold_refusals{{
     {"sold_out", errc::sold_out, {{{"session"}, {"category"}, {"available", false}}}},
     {"limit_session", errc::limit_session, {{{"session"}, {"left", false}}}},
     {"limit_ceremony", errc::limit_ceremony, {{{"session"}, {"left", false}}}},
@@ -18,15 +18,15 @@ inline constexpr std::array<script_tag, 7> hold_refusals{{
     {"idempotency_mismatch", errc::idempotency_mismatch},
 }};
 
-inline constexpr std::array<script_tag, 3> confirm_refusals{{
+inline constexpr std::array<server::script_tag, 3> confirm_refusals{{
     {"not_found", errc::hold_not_found},
     {"expired", errc::hold_expired},
     {"released", errc::hold_released},
 }};
 
-inline constexpr std::array<script_tag, 2> release_refusals{{
+inline constexpr std::array<server::script_tag, 2> release_refusals{{
     {"not_found", errc::hold_not_found},
     {"confirmed", errc::hold_confirmed},
 }};
 
-}  // namespace guichet
+}  // namespace guichet::checkout

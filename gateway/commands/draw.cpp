@@ -18,7 +18,7 @@
 #include "gateway/commands/record_command.hpp"
 #include "gateway/redis/blocking_client.hpp"
 
-namespace guichet {
+namespace guichet::commands {
 namespace {
 
 const phase_config* draw_phase(const config& cfg, const std::string& ed, const std::string& ph, std::ostream& out) {
@@ -48,7 +48,7 @@ std::vector<std::string> split(std::string_view s, char sep) {
 
 int draw_commit(const config& cfg, const std::string& ed, const std::string& ph, std::ostream& out) {
   if (!draw_phase(cfg, ed, ph, out)) return 1;
-  blocking_client redis(cfg.redis);
+  redis::blocking_client redis(cfg.redis);
   if (!redis.ok()) return out << redis.error() << "\n", 2;
   std::array<std::uint8_t, 32> seed{};
   if (RAND_bytes(seed.data(), static_cast<int>(seed.size())) != 1) return out << "no randomness\n", 2;
@@ -92,7 +92,7 @@ std::string draw_audit_json(const std::string& ed, const std::string& ph, const 
 }
 
 // The account -> slot hash, in pipelined batches of 1,000 (each HSET atomic), with progress.
-bool write_assignments(blocking_client& redis, const std::string& draw_key, const std::vector<registrant>& regs,
+bool write_assignments(redis::blocking_client& redis, const std::string& draw_key, const std::vector<registrant>& regs,
                        const phase_config& p, const draw_result& result, std::ostream& out) {
   const std::size_t batch = 1000;
   std::size_t sent = 0, next_report = result.winners.size() / 10;
@@ -124,7 +124,7 @@ int draw_run(const config& cfg, const std::string& ed, const std::string& ph, co
   if (!p) return 1;
   std::array<std::uint8_t, 32> seed{};
   if (!parse_seed(seed_hex, seed)) return out << "refused: the seed must be 64 hex characters\n", 1;
-  blocking_client redis(cfg.redis);
+  redis::blocking_client redis(cfg.redis);
   if (!redis.ok()) return out << redis.error() << "\n", 2;
   const std::string meta = keys::draw_meta(ed, ph);
   auto commitment = redis.command({"HGET", meta, "commitment"});
@@ -231,7 +231,7 @@ int import_registrations(const config& cfg, const std::string& ed, const std::st
     out << errors.size() << " bad rows: nothing imported\n";
     return 1;
   }
-  blocking_client redis(cfg.redis);
+  redis::blocking_client redis(cfg.redis);
   if (!redis.ok()) return out << redis.error() << "\n", 2;
   const std::string key = keys::registrations(ed, ph);
   auto count = [&] {
@@ -261,4 +261,4 @@ int import_registrations(const config& cfg, const std::string& ed, const std::st
   return 0;
 }
 
-}  // namespace guichet
+}  // namespace guichet::commands

@@ -4,7 +4,7 @@
 
 #include "core/config.hpp"
 
-namespace guichet {
+namespace guichet::commands {
 
 /// The draw's ops commands. Each prints what it did and returns the process exit code
 /// (0 done, 1 refused — the reason is printed — 2 Redis unreachable or failing).
@@ -26,4 +26,4 @@ int draw_run(const config& cfg, const std::string& edition, const std::string& p
 int import_registrations(const config& cfg, const std::string& edition, const std::string& phase,
                          const std::string& file, std::ostream& out);
 
-}  // namespace guichet
+}  // namespace guichet::commands

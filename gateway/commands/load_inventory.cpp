@@ -9,15 +9,15 @@
 #include "gateway/lua/lua_scripts.hpp"
 #include "gateway/redis/blocking_client.hpp"
 
-namespace guichet {
+namespace guichet::commands {
 
 int load_inventory(const config& cfg, std::ostream& out) {
-  blocking_client redis(cfg.redis);
+  redis::blocking_client redis(cfg.redis);
   if (!redis.ok()) {
     out << "cannot connect: " << redis.error() << "\n";
     return 2;
   }
-  const auto& body = scripts()[static_cast<std::size_t>(script::inventory_load)].body;
+  const auto& body = redis::scripts()[static_cast<std::size_t>(redis::script::inventory_load)].body;
   int rc = 0;
   std::size_t created = 0, updated = 0, unchanged = 0, refused = 0;
   for (auto& e : cfg.editions) {
@@ -65,4 +65,4 @@ int load_inventory(const config& cfg, std::ostream& out) {
   return rc;
 }
 
-}  // namespace guichet
+}  // namespace guichet::commands

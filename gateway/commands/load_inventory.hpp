@@ -3,7 +3,7 @@
 
 #include "core/config.hpp"
 
-namespace guichet {
+namespace guichet::commands {
 
 /// `guichet --config FILE --load-inventory`: writes every edition's sessions and capacities into
 /// Redis with the inventory_load script. Idempotent; never lowers a capacity below held + sold
@@ -11,4 +11,4 @@ namespace guichet {
 /// (0 all applied, 1 some refused, 2 Redis unreachable or failing).
 int load_inventory(const config& cfg, std::ostream& out);
 
-}  // namespace guichet
+}  // namespace guichet::commands

@@ -9,9 +9,9 @@
 #include "core/keys.hpp"
 #include "gateway/base/audit_log.hpp"
 
-namespace guichet {
+namespace guichet::commands {
 
-std::string record_command(const config& cfg, blocking_client& redis, audit_entry e) {
+std::string record_command(const config& cfg, redis::blocking_client& redis, audit_entry e) {
   e.ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
                 .count();
   const passwd* pw = ::getpwuid(::geteuid());
@@ -26,7 +26,7 @@ std::string record_command(const config& cfg, blocking_client& redis, audit_entr
   std::string problem;
   if (!r || r->type == REDIS_REPLY_ERROR) problem = "audit stream not written: " + std::string(r ? r->str : "no answer");
   try {
-    audit_log file(cfg.audit);
+    base::audit_log file(cfg.audit);
     if (!file.append(e)) problem += (problem.empty() ? "" : "; ") + std::string("audit file not written");
   } catch (const std::exception& ex) {
     problem += (problem.empty() ? "" : "; ") + std::string(ex.what());
@@ -34,4 +34,4 @@ std::string record_command(const config& cfg, blocking_client& redis, audit_entr
   return problem;
 }
 
-}  // namespace guichet
+}  // namespace guichet::commands

@@ -4,7 +4,7 @@
 
 #include <boost/beast/core/string.hpp>
 
-namespace guichet {
+namespace guichet::http {
 
 std::string_view bearer_token(const request& req) {
   std::string_view h = req[http::field::authorization];
@@ -21,4 +21,4 @@ bool bearer_is(const request& req, std::string_view key) {
   return CRYPTO_memcmp(given.data(), key.data(), key.size()) == 0;
 }
 
-}  // namespace guichet
+}  // namespace guichet::http

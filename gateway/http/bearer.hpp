@@ -3,7 +3,7 @@
 
 #include "gateway/http/request.hpp"
 
-namespace guichet {
+namespace guichet::http {
 
 /// The token of an "Authorization: Bearer <token>" header, or "" when there is none.
 std::string_view bearer_token(const request& req);
@@ -15,4 +15,4 @@ bool bearer_is(const request& req, std::string_view key);
 /// True when the request carries the admin key: bearer_is(req, admin_key).
 inline bool is_admin(const request& req, std::string_view admin_key) { return bearer_is(req, admin_key); }
 
-}  // namespace guichet
+}  // namespace guichet::http

@@ -6,7 +6,7 @@
 #include "core/append_int.hpp"
 #include "gateway/http/reply.hpp"
 
-namespace guichet {
+namespace guichet::http {
 namespace {
 
 void status_line(std::string& out, unsigned version, unsigned status) {
@@ -55,4 +55,4 @@ void append_json_head(std::string& out, unsigned version, unsigned status, std::
   out += "\r\n\r\n";
 }
 
-}  // namespace guichet
+}  // namespace guichet::http

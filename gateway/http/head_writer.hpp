@@ -4,7 +4,7 @@
 
 #include "gateway/http/reply.hpp"
 
-namespace guichet {
+namespace guichet::http {
 
 /// The bytes of an answer's head as they go on the wire, written into a reused string (no
 /// field allocations, no serializer): the status line, the fields, the Cache-Control the route
@@ -20,4 +20,4 @@ void append_head(std::string& out, const response& res, std::string_view cache_c
 void append_json_head(std::string& out, unsigned version, unsigned status, std::string_view cache_control,
                       std::size_t body_size, bool keep);
 
-}  // namespace guichet
+}  // namespace guichet::http

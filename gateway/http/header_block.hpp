@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace guichet {
+namespace guichet::http {
 
 /// What the bytes received so far say about the first request's header block (request line and
 /// fields, up to the empty line). Beast accepts obsolete line folding (a field line continued by
@@ -41,4 +41,4 @@ inline header_block scan_header_block(std::string_view bytes, std::size_t& from)
   return {};
 }
 
-}  // namespace guichet
+}  // namespace guichet::http

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace guichet {
+namespace guichet::http {
 
 /// The current time as an HTTP-date ("Tue, 24 Nov 2026 22:49:12 GMT", RFC 9110 5.6.7), formatted
 /// once per second per thread: every answer carries `Date` (the fans' pages set their countdown by
@@ -30,4 +30,4 @@ inline std::string_view http_date_line() {
   return line;
 }
 
-}  // namespace guichet
+}  // namespace guichet::http

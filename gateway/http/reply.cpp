@@ -5,7 +5,7 @@
 #include "core/json_escape.hpp"
 #include "gateway/http/router.hpp"
 
-namespace guichet {
+namespace guichet::http {
 
 const std::string& security_header_lines() {
   static const std::string lines = "Content-Security-Policy: " + std::string(content_security_policy) +
@@ -45,4 +45,4 @@ reply error_response(unsigned version, errc e, std::string_view extra, std::stri
   return r;
 }
 
-}  // namespace guichet
+}  // namespace guichet::http

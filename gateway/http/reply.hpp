@@ -8,7 +8,7 @@
 #include "core/errc.hpp"
 #include "gateway/http/request.hpp"
 
-namespace guichet {
+namespace guichet::http {
 
 using response = http::response<http::string_body>;
 
@@ -56,4 +56,4 @@ response json_response(unsigned version, http::status status, std::string body);
 reply error_response(unsigned version, errc e, std::string_view extra = {}, std::string_view message = {},
                      unsigned retry_after_s = 1);
 
-}  // namespace guichet
+}  // namespace guichet::http

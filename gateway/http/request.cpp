@@ -2,7 +2,7 @@
 
 #include <boost/beast/core/string.hpp>
 
-namespace guichet {
+namespace guichet::http {
 
 template <class F>
 void request::each_field(F&& f) const {
@@ -81,4 +81,4 @@ std::size_t request_parser::on_body_impl(sv body, boost::system::error_code&) {
   return body.size();
 }
 
-}  // namespace guichet
+}  // namespace guichet::http

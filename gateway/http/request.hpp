@@ -6,9 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace guichet {
+namespace guichet::http {
 
-namespace http = boost::beast::http;
+// guichet's HTTP layer (this folder) speaks Beast's vocabulary: http::verb, http::status,
+// http::field, the parser and message templates are reachable as http:: names too.
+using namespace boost::beast::http;
 
 /// One request as read off the wire. The request line and the fields are views into the
 /// connection's read buffer — nothing copied, nothing allocated — valid until the session
@@ -69,4 +71,4 @@ class request_parser : public http::basic_parser<true> {
   request req_;
 };
 
-}  // namespace guichet
+}  // namespace guichet::http

@@ -1,6 +1,6 @@
 #include "gateway/http/router.hpp"
 
-namespace guichet {
+namespace guichet::http {
 
 std::size_t router::add(http::verb method, std::string_view pattern, std::string name, route_policy policy) {
   route r{method, {}, std::move(name), policy};
@@ -71,4 +71,4 @@ router::match router::find(http::verb method, std::string_view target, path_para
   return {match::kind::not_found};
 }
 
-}  // namespace guichet
+}  // namespace guichet::http

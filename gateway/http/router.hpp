@@ -10,9 +10,11 @@
 #include <utility>
 #include <vector>
 
-namespace guichet {
+namespace guichet::http {
 
-namespace http = boost::beast::http;
+// guichet's HTTP layer (this folder) speaks Beast's vocabulary: http::verb, http::status,
+// http::field, the parser and message templates are reachable as http:: names too.
+using namespace boost::beast::http;
 
 /// Path parameters captured by a route pattern such as "/rooms/{edition}/{phase}".
 class path_params {
@@ -111,4 +113,4 @@ class router {
   std::vector<route> routes_;
 };
 
-}  // namespace guichet
+}  // namespace guichet::http

@@ -9,7 +9,7 @@
 
 #include "gateway/base/log.hpp"
 
-namespace guichet {
+namespace guichet::identity {
 
 jwks_watch::jwks_watch(std::string path, std::shared_ptr<jwk_store> store)
     : path_(std::move(path)), store_(std::move(store)), seen_(current_stamp()) {}
@@ -58,4 +58,4 @@ net::awaitable<void> jwks_watch::run(std::chrono::milliseconds period) {
   }
 }
 
-}  // namespace guichet
+}  // namespace guichet::identity

@@ -8,10 +8,10 @@
 #include <sys/types.h>
 
 #include "core/jwks.hpp"
+#include "gateway/base/asio.hpp"
 
-namespace guichet {
+namespace guichet::identity {
 
-namespace net = boost::asio;
 
 /// Keeps the identity provider's keys current: the JWKS file is read again on SIGHUP and when
 /// it changes (checked every second: inode, size, modification time), so a provider's key
@@ -47,4 +47,4 @@ class jwks_watch {
   std::atomic<std::uint64_t> reloads_{0}, failures_{0};
 };
 
-}  // namespace guichet
+}  // namespace guichet::identity

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace guichet {
+namespace guichet::identity {
 
 runtime_secrets load_runtime_secrets(const config& cfg) {
   runtime_secrets s;
@@ -40,4 +40,4 @@ std::vector<std::string> check_secrets(const config& cfg) {
   return problems;
 }
 
-}  // namespace guichet
+}  // namespace guichet::identity

@@ -6,7 +6,7 @@
 #include "core/jwks.hpp"
 #include "core/token.hpp"
 
-namespace guichet {
+namespace guichet::identity {
 
 /// Secret values, loaded once at start-up from the env/file references in the config.
 struct runtime_secrets {
@@ -27,4 +27,4 @@ runtime_secrets load_runtime_secrets(const config& cfg);
 /// not set"), naming the variable or file, never the value. Empty when all load.
 std::vector<std::string> check_secrets(const config& cfg);
 
-}  // namespace guichet
+}  // namespace guichet::identity

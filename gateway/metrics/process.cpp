@@ -11,7 +11,7 @@
 #include "gateway/base/version.hpp"
 #include "gateway/metrics/prometheus.hpp"
 
-namespace guichet {
+namespace guichet::metrics {
 
 void render_process_metrics(std::string& out) {
   // /proc/self/stat: utime and stime (fields 14, 15) in clock ticks, starttime (22) in ticks
@@ -46,7 +46,7 @@ void render_process_metrics(std::string& out) {
   metric_sample(out, "process_open_fds", "", fds);
   metric_head(out, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.");
   metric_sample(out, "process_start_time_seconds", "", static_cast<std::uint64_t>(boot + field(22) / hz));
-  if (auto n = heap_count::total()) {
+  if (auto n = base::heap_count::total()) {
     metric_head(out, "guichet_heap_allocations_total", "counter",
          "C++ heap allocations (operator new) since start, all threads; per request on a poll path: none.");
     metric_sample(out, "guichet_heap_allocations_total", "", *n);
@@ -55,4 +55,4 @@ void render_process_metrics(std::string& out) {
   metric_sample(out, "guichet_build_info", "version=\"" GUICHET_VERSION "\"", 1);
 }
 
-}  // namespace guichet
+}  // namespace guichet::metrics

@@ -8,7 +8,7 @@
 #include "gateway/base/counter.hpp"
 #include "gateway/redis/stats.hpp"
 
-namespace guichet {
+namespace guichet::metrics {
 
 /// The HTTP status codes counted one by one; anything else counts as "other".
 inline constexpr std::array<int, 20> kCountedStatuses{200, 201, 204, 304, 400, 401, 403, 404, 405, 408,
@@ -19,32 +19,32 @@ inline constexpr std::size_t kMaxRoutes = 64;  // one extra row counts requests 
 /// worker owns one; /metrics sums them.
 struct worker_stats {
   struct http_stats {
-    std::array<std::array<counter, kCountedStatuses.size() + 1>, kMaxRoutes + 1> requests;
-    std::array<latency_histogram, kMaxRoutes + 1> latency;
-    counter connections_open;
-    counter connections_total;
-    counter connections_rejected;
-    counter rate_limited;
-    counter deadline_closes;
+    std::array<std::array<base::counter, kCountedStatuses.size() + 1>, kMaxRoutes + 1> requests;
+    std::array<base::latency_histogram, kMaxRoutes + 1> latency;
+    base::counter connections_open;
+    base::counter connections_total;
+    base::counter connections_rejected;
+    base::counter rate_limited;
+    base::counter deadline_closes;
     /// Error answers by route and stable error code (409 alone mixes not_yet with sold_out).
-    std::array<std::array<counter, errc_count>, kMaxRoutes + 1> errors;
+    std::array<std::array<base::counter, errc_count>, kMaxRoutes + 1> errors;
   } http;
 
-  redis_stats redis;
+  redis::redis_stats redis;
 
   /// What happened in each sales phase, counted by the worker where it happened; changes of
   /// state only (a replayed hold, a repeated confirmation, a second admission count nothing).
   /// Indexed by config::phase_index, sized by the worker from its config.
   struct phase_events {
-    counter registered;  ///< draw registrations (first ones)
-    counter admitted;    ///< fans let into the shop
-    counter holds_created, holds_confirmed, holds_released, holds_expired;
-    counter tickets_sold;  ///< tickets in the holds confirmed
+    base::counter registered;  ///< draw registrations (first ones)
+    base::counter admitted;    ///< fans let into the shop
+    base::counter holds_created, holds_confirmed, holds_released, holds_expired;
+    base::counter tickets_sold;  ///< tickets in the holds confirmed
   };
   std::vector<phase_events> phases;
 
   /// Worker 0's expiry reaper: how overdue the oldest hold still waiting is, in ms (a gauge).
-  counter reaper_lag_ms;
+  base::counter reaper_lag_ms;
 
   /// Records the stable code of an error answer.
   void record_error(std::size_t route, errc e) {
@@ -62,4 +62,4 @@ struct worker_stats {
   }
 };
 
-}  // namespace guichet
+}  // namespace guichet::metrics

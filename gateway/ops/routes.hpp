@@ -1,9 +1,9 @@
 #pragma once
 #include "gateway/server/handler.hpp"
 
-namespace guichet {
+namespace guichet::ops {
 
 /// GET /healthz (alive), GET /readyz (Redis up with scripts loaded on every worker), GET /metrics.
-void add_ops_routes(route_table& t);
+void add_ops_routes(server::route_table& t);
 
-}  // namespace guichet
+}  // namespace guichet::ops

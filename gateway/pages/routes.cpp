@@ -4,7 +4,7 @@
 #include "gateway/pages/site.hpp"
 #include "gateway/server/worker.hpp"
 
-namespace guichet {
+namespace guichet::pages {
 namespace {
 
 std::string_view query_param(std::string_view target, std::string_view name) {
@@ -21,9 +21,9 @@ std::string_view query_param(std::string_view target, std::string_view name) {
   return {};
 }
 
-response file_response(const request& req, const web_site::file& f) {
+http::response file_response(const http::request& req, const web_site::file& f) {
   const bool unchanged = req[http::field::if_none_match] == f.etag;
-  response res{unchanged ? http::status::not_modified : http::status::ok, req.version()};
+  http::response res{unchanged ? http::status::not_modified : http::status::ok, req.version()};
   res.set(http::field::server, "guichet");
   res.set(http::field::etag, f.etag);
   if (!unchanged) {
@@ -36,27 +36,27 @@ response file_response(const request& req, const web_site::file& f) {
 
 }  // namespace
 
-void add_web_routes(route_table& t, std::shared_ptr<const web_site> site) {
+void add_web_routes(server::route_table& t, std::shared_ptr<const web_site> site) {
   if (!site) return;
   for (std::string name : {"register", "wait", "shop"}) {
     t.add(http::verb::get, "/" + name + "/{edition}/{phase}", "page_" + name,
-          {.max_body = 1, .unmetered = true, .cache = cache_rule::public_page},
-          [site, name](request_context& c) -> net::awaitable<reply> {
+          {.max_body = 1, .unmetered = true, .cache = http::cache_rule::public_page},
+          [site, name](server::request_context& c) -> net::awaitable<http::reply> {
             const edition_config* e = c.w.cfg.find_edition(c.params.get("edition"));
-            if (!e || !e->find_phase(c.params.get("phase"))) co_return error_response(c.req.version(), errc::unknown_room);
+            if (!e || !e->find_phase(c.params.get("phase"))) co_return http::error_response(c.req.version(), errc::unknown_room);
             auto lang = web_site::pick_language(query_param(c.req.target(), "lang"), c.req[http::field::accept_language]);
-            response res = file_response(c.req, *site->page(name, lang));
+            http::response res = file_response(c.req, *site->page(name, lang));
             res.set(http::field::content_language, lang);
             res.set(http::field::vary, "Accept-Language");
             co_return res;
           });
   }
-  t.add(http::verb::get, "/static/{file}", "static_asset", {.max_body = 1, .unmetered = true, .cache = cache_rule::immutable},
-        [site](request_context& c) -> net::awaitable<reply> {
+  t.add(http::verb::get, "/static/{file}", "static_asset", {.max_body = 1, .unmetered = true, .cache = http::cache_rule::immutable},
+        [site](server::request_context& c) -> net::awaitable<http::reply> {
           const web_site::file* f = site->asset(c.params.get("file"));
-          if (!f) co_return error_response(c.req.version(), errc::not_found);
+          if (!f) co_return http::error_response(c.req.version(), errc::not_found);
           co_return file_response(c.req, *f);
         });
 }
 
-}  // namespace guichet
+}  // namespace guichet::pages

@@ -12,10 +12,11 @@
 #include "core/digest.hpp"
 #include "core/json_escape.hpp"
 
-namespace guichet {
-namespace {
+namespace guichet::pages {
 
 namespace fs = std::filesystem;
+namespace {
+
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -235,4 +236,4 @@ std::string web_site::url(std::string_view name) const {
   return it == hashed_.end() ? std::string() : "/static/" + it->second;
 }
 
-}  // namespace guichet
+}  // namespace guichet::pages

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace guichet {
+namespace guichet::pages {
 
 /// The fans' pages and their assets, read once from `[web] root` and kept in memory:
 ///   static/   CSS and JavaScript, served as /static/{name}.{10 hex of SHA-256}.{ext}
@@ -51,4 +51,4 @@ class web_site {
   std::map<std::string, file, std::less<>> pages_;           // "wait/fr" -> page
 };
 
-}  // namespace guichet
+}  // namespace guichet::pages

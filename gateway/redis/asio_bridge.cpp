@@ -1,6 +1,6 @@
 #include "gateway/redis/asio_bridge.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
 std::shared_ptr<asio_bridge> asio_bridge::attach(net::io_context& io, redisAsyncContext* ac, std::function<void()> gone) {
   auto b = std::make_shared<asio_bridge>(io, ac, std::move(gone));
@@ -55,4 +55,4 @@ void asio_bridge::cleanup(void* p) {
   gone();  // may drop the last reference to the bridge: touch nothing after
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

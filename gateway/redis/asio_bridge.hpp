@@ -5,10 +5,10 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <functional>
 #include <memory>
+#include "gateway/base/asio.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
-namespace net = boost::asio;
 
 /// The bridge between hiredis' event hooks and a worker's io_context: addRead / delRead /
 /// addWrite / delWrite become async_waits on a posix::stream_descriptor over hiredis' socket,
@@ -36,4 +36,4 @@ class asio_bridge : public std::enable_shared_from_this<asio_bridge> {
   bool reading_ = false, writing_ = false, read_armed_ = false, write_armed_ = false;
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis

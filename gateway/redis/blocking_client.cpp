@@ -4,7 +4,7 @@
 #include "gateway/redis/handshake.hpp"
 #include "gateway/redis/sentinel.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
 blocking_client::blocking_client(const redis_config& cfg)
     : c_(nullptr, redisFree), where_(cfg.host + ":" + std::to_string(cfg.port)) {
@@ -126,4 +126,4 @@ bool blocking_client::scan(const std::string& pattern, const std::function<void(
   return true;
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -9,7 +9,7 @@
 
 #include "core/config.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
 /// A blocking Redis connection for the ops commands (--load-inventory, the draw) and the load
 /// harness; never used on a worker thread. With redis.sentinels it asks them for the primary;
@@ -39,4 +39,4 @@ class blocking_client {
   std::string problem_;  // set when the server could not be used
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -15,7 +15,7 @@
 #include "gateway/redis/handshake.hpp"
 #include "gateway/redis/sentinel.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
 struct redis_connection::op {
   handler h;
@@ -253,7 +253,7 @@ void redis_connection::start_send(std::span<const std::string_view> args, bool r
   }
   o->h = std::move(h);
   o->done = false;
-  auto give_back = [&](redis_errc e, counter& c) {
+  auto give_back = [&](redis_errc e, base::counter& c) {
     c.add();
     complete(o, {e, {}});
     free_.push_back(o);
@@ -353,4 +353,4 @@ net::awaitable<redis_result> redis_connection::send_replicated(std::span<const s
       net::use_awaitable);
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -20,10 +20,10 @@
 #include "gateway/redis/group_commit.hpp"
 #include "gateway/redis/primary_view.hpp"
 #include "gateway/redis/stats.hpp"
+#include "gateway/base/asio.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
-namespace net = boost::asio;
 class asio_bridge;
 
 /// One hiredis async connection driven by a worker's io_context: hiredis' event hooks map to
@@ -118,4 +118,4 @@ class redis_connection {
   group_commit wait_;  // last: its pending flush refers to this connection's send
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace guichet {
+namespace guichet::redis {
 
 namespace {
 
@@ -29,4 +29,4 @@ const std::error_category& redis_category() {
   return c;
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -2,7 +2,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace guichet {
+namespace guichet::redis {
 
 /// Why a Redis command did not produce a normal reply. `timeout` and `lost` mean the command was
 /// sent and its outcome is unknown; `unavailable` and `overloaded` mean it was never sent.
@@ -16,12 +16,12 @@ enum class redis_errc {
   not_replicated,  ///< done on the primary, but fewer than redis.replicas_ack replicas acknowledged
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis
 
 template <>
-struct std::is_error_code_enum<guichet::redis_errc> : std::true_type {};
+struct std::is_error_code_enum<guichet::redis::redis_errc> : std::true_type {};
 
-namespace guichet {
+namespace guichet::redis {
 
 const std::error_category& redis_category();
 inline std::error_code make_error_code(redis_errc e) { return {static_cast<int>(e), redis_category()}; }
@@ -33,4 +33,4 @@ inline bool is_topology_error(std::string_view error) {
          error.starts_with("NOREPLICAS");
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -2,7 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
-namespace guichet {
+namespace guichet::redis {
 
 void group_commit::join(std::function<void(long long acked)> f) {
   if (!open_) {
@@ -22,4 +22,4 @@ void group_commit::flush() {
   });
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -3,10 +3,10 @@
 #include <functional>
 #include <memory>
 #include <vector>
+#include "gateway/base/asio.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
-namespace net = boost::asio;
 
 /// The WAIT group commit of a connection with redis.replicas_ack: every replicated script sent
 /// in the same turn of the event loop shares the one WAIT written after them, so replication
@@ -30,4 +30,4 @@ class group_commit {
   std::shared_ptr<batch> open_;
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis

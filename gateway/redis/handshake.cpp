@@ -1,6 +1,6 @@
 #include "gateway/redis/handshake.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
 handshake::handshake(std::string_view user, std::string_view password, bool fence) {
   if (!password.empty()) {
@@ -20,4 +20,4 @@ std::string handshake::refused(const step& s, const redis_result& r) {
   return "not a primary (ROLE: " + (r.ec || r.reply.elements.empty() ? said() : r.reply.elements[0].str) + ")";
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

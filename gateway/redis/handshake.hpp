@@ -5,7 +5,7 @@
 
 #include "gateway/redis/reply.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
 /// What every connection to a Redis server sends before anything else, written once and run by
 /// each client over its own transport: the worker's async connection, the blocking client of
@@ -32,4 +32,4 @@ struct handshake {
   std::vector<step> steps;
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -3,7 +3,7 @@
 #include <mutex>
 #include <string>
 
-namespace guichet {
+namespace guichet::redis {
 
 /// The primary the gateway's connections are on, shared by its workers (they change it only on
 /// a failover, so a mutex is fine): /metrics shows it and counts its changes.
@@ -30,4 +30,4 @@ class redis_primary_view {
   std::uint64_t failovers_ = 0;
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis

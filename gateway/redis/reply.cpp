@@ -2,7 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
-namespace guichet {
+namespace guichet::redis {
 
 void convert(const redisReply* r, redis_reply& out) {
   switch (r->type) {
@@ -19,4 +19,4 @@ void convert(const redisReply* r, redis_reply& out) {
   }
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -11,7 +11,7 @@
 
 struct redisReply;  // hiredis
 
-namespace guichet {
+namespace guichet::redis {
 
 /// An owned copy of a hiredis reply.
 struct redis_reply {
@@ -57,4 +57,4 @@ inline errc redis_failure(const redis_result& r) {
   return errc::unavailable;
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -4,7 +4,7 @@
 
 #include "core/digest.hpp"  // sha1_hex: the name SCRIPT LOAD returns
 
-namespace guichet {
+namespace guichet::redis {
 
 /// A Lua script embedded at build time from gateway/lua/<name>.lua.
 struct lua_script {
@@ -17,4 +17,4 @@ struct lua_script {
   std::string sha1;  ///< hex SHA-1 of the body: the name Redis knows it by
 };
 
-}  // namespace guichet
+}  // namespace guichet::redis

@@ -15,7 +15,7 @@
 #include "gateway/base/log.hpp"
 #include "gateway/redis/handshake.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
 namespace {
 
@@ -207,4 +207,4 @@ net::awaitable<void> watch_sentinels(const redis_config& cfg, const std::string&
   }
 }
 
-}  // namespace guichet
+}  // namespace guichet::redis

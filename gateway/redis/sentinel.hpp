@@ -6,10 +6,10 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "gateway/base/asio.hpp"
 
-namespace guichet {
+namespace guichet::redis {
 
-namespace net = boost::asio;
 
 /// What the sentinels said of the primary.
 struct sentinel_answer {
@@ -34,4 +34,4 @@ net::awaitable<void> watch_sentinels(const redis_config& cfg, const std::string&
                                      std::function<void(const redis_address&)> on_switch,
                                      std::shared_ptr<const bool> stopped);
 
-}  // namespace guichet
+}  // namespace guichet::redis

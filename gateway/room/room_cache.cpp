@@ -18,7 +18,7 @@
 #include "gateway/redis/reply.hpp"
 #include "gateway/server/worker.hpp"
 
-namespace guichet {
+namespace guichet::room {
 
 std::size_t room_cache::room::slot_index(std::string_view id) const {
   for (std::size_t i = 0; i < phase->slots.size(); ++i)
@@ -26,7 +26,7 @@ std::size_t room_cache::room::slot_index(std::string_view id) const {
   return phase->slots.size();
 }
 
-room_cache::room_cache(worker& w) : w_(w) {
+room_cache::room_cache(server::worker& w) : w_(w) {
   if (!w.secrets.token_keys.empty()) pow_key_ = std::make_unique<hmac_sha256>(w.secrets.token_keys.front().secret);
   for (auto& e : w.cfg.editions)
     for (auto& p : e.phases) {
@@ -89,13 +89,13 @@ net::awaitable<void> room_cache::refresh(room& r) {
   std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed, n_slots};
   args.insert(args.end(), starts.begin(), starts.end());
   args.insert(args.end(), r.inv_args.begin(), r.inv_args.end());
-  auto res = co_await w_.redis->eval(script::room_refresh, keys, args);
+  auto res = co_await w_.redis->eval(redis::script::room_refresh, keys, args);
   if (res.ec || res.reply.elements.size() != 9 + 3 * p.slots.size()) co_return;
   if (force) r.force = false;
   auto& e = res.reply.elements;
   room_state s;
   s.stored_status = e[0].str;
-  s.serving = as_uint(e[1]);
+  s.serving = redis::as_uint(e[1]);
   s.tail = as_uint(e[2]);
   s.rate = as_uint(e[3]);
   s.max_active = as_uint(e[4]);
@@ -185,8 +185,8 @@ void room_cache::render(room& r) {
   std::snprintf(etag, sizeof etag, "W/\"%016llx\"", static_cast<unsigned long long>(h));
   r.body = std::move(b);
   r.etag = etag;
-  const std::string head = "Server: guichet\r\nCache-Control: " + std::string(cache_rule::public_1s) + "\r\nETag: " +
-                           r.etag + "\r\n" + security_header_lines();
+  const std::string head = "Server: guichet\r\nCache-Control: " + std::string(http::cache_rule::public_1s) + "\r\nETag: " +
+                           r.etag + "\r\n" + http::security_header_lines();
   r.raw_ok = std::make_shared<const std::string>("HTTP/1.1 200 OK\r\n" + head +
                                                  "Content-Type: application/json\r\nContent-Length: " +
                                                  std::to_string(r.body.size()) + "\r\n\r\n" + r.body);
@@ -213,25 +213,25 @@ void room_cache::render_metrics(std::string& out) const {
   };
   auto labels = [](const room_cache::room& r) { return "edition=\"" + r.edition->id + "\",phase=\"" + r.phase->id + "\""; };
   for (auto& g : gauges) {
-    metric_head(out, g.name, "gauge", g.help);
+    metrics::metric_head(out, g.name, "gauge", g.help);
     each([&](const room_cache::room& r) {
-      if (r.loaded) metric_sample(out, g.name, labels(r), g.get(r.state));
+      if (r.loaded) metrics::metric_sample(out, g.name, labels(r), g.get(r.state));
     });
   }
-  metric_head(out, "guichet_room_status", "gauge", "The room's status as fans see it: 1 for the current one.");
+  metrics::metric_head(out, "guichet_room_status", "gauge", "The room's status as fans see it: 1 for the current one.");
   each([&](const room_cache::room& r) {
     if (!r.loaded) return;
     auto now = to_string(status_of(*r.phase, r.state, r.state.now_ms));
     for (auto st : {room_status::pre_queue, room_status::open, room_status::paused, room_status::sold_out, room_status::closed})
-      metric_sample(out, "guichet_room_status", labels(r) + ",status=\"" + std::string(to_string(st)) + "\"", to_string(st) == now);
+      metrics::metric_sample(out, "guichet_room_status", labels(r) + ",status=\"" + std::string(to_string(st)) + "\"", to_string(st) == now);
   });
-  metric_head(out, "guichet_room_stock", "gauge",
+  metrics::metric_head(out, "guichet_room_stock", "gauge",
        "The phase's stock: 1 for the current one (in: seats available; held: all in holds; out: sold out).");
   each([&](const room_cache::room& r) {
     if (!r.loaded) return;
     for (auto st : {"in", "held", "out"})
-      metric_sample(out, "guichet_room_stock", labels(r) + ",stock=\"" + st + "\"", r.state.stock == st);
+      metrics::metric_sample(out, "guichet_room_stock", labels(r) + ",stock=\"" + st + "\"", r.state.stock == st);
   });
 }
 
-}  // namespace guichet
+}  // namespace guichet::room

@@ -10,15 +10,17 @@
 #include "core/room.hpp"
 #include "gateway/server/per_thread.hpp"
 
-namespace guichet {
-
+namespace guichet::server {
 class worker;
+}  // namespace guichet::server
+
+namespace guichet::room {
 
 /// One worker's copy of every room's state. A refresher coroutine calls the room_refresh script
 /// every `rooms.refresh` (that call is also what advances the serving counter and opens slots)
 /// and pre-renders the public JSON, so polls of the room state never touch Redis. If Redis is
 /// down, the last state keeps being served.
-class room_cache final : public per_thread {
+class room_cache final : public server::per_thread {
  public:
   struct room {
     const edition_config* edition;
@@ -43,7 +45,7 @@ class room_cache final : public per_thread {
     std::string pow_now, pow_prev;
   };
 
-  explicit room_cache(worker& w);
+  explicit room_cache(server::worker& w);
   room* find(std::string_view edition, std::string_view phase);
   template <class F>
   void each(F&& f) const {
@@ -68,10 +70,10 @@ class room_cache final : public per_thread {
 
   void update_pow(room& r);
 
-  worker& w_;
+  server::worker& w_;
   std::unique_ptr<hmac_sha256> pow_key_;  // guichet's token signing key: every gateway derives the same challenges
   std::vector<room> rooms_;
   std::atomic<bool> warm_{false};  // read by /readyz on any worker
 };
 
-}  // namespace guichet
+}  // namespace guichet::room

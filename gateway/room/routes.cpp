@@ -21,7 +21,7 @@
 #include "gateway/server/server.hpp"
 #include "gateway/server/worker.hpp"
 
-namespace guichet {
+namespace guichet::room {
 namespace {
 
 /// A join's proof of work: "Guichet-Pow: <challenge>:<nonce>".
@@ -36,11 +36,11 @@ std::string slot_json(const slot_config& s) {
 }
 
 // The room a request's path names ({edition}/{phase}) in this worker's cache, or null.
-room_cache::room* room_of(request_context& c) {
+room_cache::room* room_of(server::request_context& c) {
   return c.w.state<room_cache>().find(c.params.get("edition"), c.params.get("phase"));
 }
 
-reply with_retry(reply r, std::int64_t seconds) {
+http::reply with_retry(http::reply r, std::int64_t seconds) {
   r.res.set(http::field::retry_after, std::to_string(std::clamp<std::int64_t>(seconds, 1, 60)));
   return r;
 }
@@ -78,8 +78,8 @@ std::string position_json(const room& r, const queue_claims& q, const position_i
 }
 
 // The organiser's identity token of the request.
-identity_result fan_identity(request_context& c) {
-  auto tok = bearer_token(c.req);
+identity_result fan_identity(server::request_context& c) {
+  auto tok = http::bearer_token(c.req);
   if (tok.empty()) return {errc::token_missing, {}};
   return c.w.jwt->verify(tok, system_ms());
 }
@@ -92,12 +92,12 @@ struct queue_ticket {
   position_info pos;
 };
 
-queue_ticket check_queue_token(request_context& c) {
+queue_ticket check_queue_token(server::request_context& c) {
   queue_ticket t;
   t.r = room_of(c);
   if (!t.r) return {errc::unknown_room};
   if (!t.r->loaded) return {errc::unavailable};
-  auto tok = bearer_token(c.req);
+  auto tok = http::bearer_token(c.req);
   if (tok.empty()) return {errc::token_missing};
   auto v = c.w.tokens->verify_queue(tok, system_ms());
   if (!v) return {v.error};
@@ -107,32 +107,32 @@ queue_ticket check_queue_token(request_context& c) {
   return t;
 }
 
-net::awaitable<reply> state(request_context& c) {
+net::awaitable<http::reply> state(server::request_context& c) {
   auto v = c.req.version();
   auto* r = room_of(c);
-  if (!r) co_return error_response(v, errc::unknown_room);
-  if (!r->loaded) co_return error_response(v, errc::unavailable);
+  if (!r) co_return http::error_response(v, errc::unknown_room);
+  if (!r->loaded) co_return http::error_response(v, errc::unavailable);
   const bool unchanged = c.req[http::field::if_none_match] == r->etag;
   // HTTP/1.1 (every CDN and browser): the bytes serialised at the last refresh.
-  if (v == 11) co_return reply::prebuilt(unchanged ? r->raw_not_modified : r->raw_ok, unchanged ? 304 : 200);
-  response res;
+  if (v == 11) co_return http::reply::prebuilt(unchanged ? r->raw_not_modified : r->raw_ok, unchanged ? 304 : 200);
+  http::response res;
   if (unchanged) {
-    res = response{http::status::not_modified, v};
+    res = http::response{http::status::not_modified, v};
     res.set(http::field::server, "guichet");
   } else {
-    res = json_response(v, http::status::ok, r->body);
+    res = http::json_response(v, http::status::ok, r->body);
   }
   res.set(http::field::etag, r->etag);
   co_return res;
 }
 
-net::awaitable<reply> join(request_context& c) {
+net::awaitable<http::reply> join(server::request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto* r = room_of(c);
-  if (!r) co_return error_response(v, errc::unknown_room);
+  if (!r) co_return http::error_response(v, errc::unknown_room);
   auto id = fan_identity(c);
-  if (!id) co_return error_response(v, id.error);
+  if (!id) co_return http::error_response(v, id.error);
   const std::string& account = id.id.account;
 
   // Proof of work, when the room asks for one: checked here (one SHA-256), consumed in Redis by
@@ -141,13 +141,13 @@ net::awaitable<reply> join(request_context& c) {
   if (r->pow_bits > 0) {
     pow_hint = "\"pow\":{\"bits\":" + std::to_string(r->pow_bits) + ",\"challenge\":\"" + r->pow_now + "\"}";
     std::string_view proof = c.req[pow_header];
-    if (proof.empty()) co_return error_response(v, errc::pow_required, pow_hint);
+    if (proof.empty()) co_return http::error_response(v, errc::pow_required, pow_hint);
     auto colon = proof.find(':');
     auto challenge = proof.substr(0, colon);
     auto nonce = colon == std::string_view::npos ? std::string_view() : proof.substr(colon + 1);
     auto checked = pow::verify(challenge, account, nonce, r->pow_bits);
     if ((challenge != r->pow_now && challenge != r->pow_prev) || !checked.ok)
-      co_return error_response(v, errc::pow_invalid, pow_hint);
+      co_return http::error_response(v, errc::pow_invalid, pow_hint);
     pow_key = keys::pow_proof(r->edition->id, checked.digest_hex);
   }
   const std::string pow_ttl = std::to_string(2 * pow::window_ms);
@@ -156,9 +156,9 @@ net::awaitable<reply> join(request_context& c) {
   if (r->phase->draw) {
     std::string_view hget[] = {"HGET", r->draw_key, account};
     auto d = co_await w.redis->command(hget);
-    if (d.ec) co_return error_response(v, redis_failure(d));
-    slot = d.reply.type == redis_reply::kind::string ? r->phase->find_slot(d.reply.str) : nullptr;
-    if (!slot) co_return error_response(v, errc::not_drawn);
+    if (d.ec) co_return http::error_response(v, redis_failure(d));
+    slot = d.reply.type == redis::redis_reply::kind::string ? r->phase->find_slot(d.reply.str) : nullptr;
+    if (!slot) co_return http::error_response(v, errc::not_drawn);
   }
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::string start = std::to_string(slot->start_ms), end = std::to_string(slot->end_ms()),
@@ -170,9 +170,9 @@ net::awaitable<reply> join(request_context& c) {
     bool with_pow = !pow_key.empty() && attempt == 0;
     std::string_view keys[] = {r->room_key, r->slot_keys[r->slot_index(slot->id)], r->places_key, r->draw_key, pow_key};
     std::string_view args[] = {account, slot->id, start, end, pre, r->phase->draw ? "1" : "0", seed, pow_ttl};
-    auto res = co_await w.redis->eval(script::room_join, std::span<const std::string_view>(keys, with_pow ? 5 : 4),
+    auto res = co_await w.redis->eval(redis::script::room_join, std::span<const std::string_view>(keys, with_pow ? 5 : 4),
                                       std::span<const std::string_view>(args, with_pow ? 8 : 7));
-    if (res.ec || res.reply.elements.empty()) co_return error_response(v, redis_failure(res));
+    if (res.ec || res.reply.elements.empty()) co_return http::error_response(v, redis_failure(res));
     const auto& e = res.reply.elements;
     const std::string& tag = e[0].str;
     if (tag == "placed" && e.size() == 2) {
@@ -182,37 +182,37 @@ net::awaitable<reply> join(request_context& c) {
       queue_claims q{r->edition->id, r->phase->id, place.substr(b1 + 1, b2 - b1 - 1), account, place[0], 0, 0};
       std::from_chars(place.data() + b2 + 1, place.data() + place.size(), q.number);
       const slot_config* placed = r->phase->find_slot(q.slot);
-      if (!placed) co_return error_response(v, errc::internal);
+      if (!placed) co_return http::error_response(v, errc::internal);
       q.exp_ms = placed->end_ms();
       auto pos = locate(q, r->slot_index(q.slot), r->state);
       std::string body = "{\"queue_token\":\"" + w.tokens->sign(q) + "\",\"pre_queue\":";
       body += q.kind == 'p' ? "true" : "false";
       body += ",\"slot_window\":" + slot_json(*placed) + "," + position_json(*r, q, pos) + "}";
-      co_return json_response(v, http::status::ok, std::move(body));
+      co_return http::json_response(v, http::status::ok, std::move(body));
     }
     if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
     if (auto refused = refusal(v, room_join_refusals, res.reply)) co_return std::move(*refused);
-    if (tag == "pow_replayed") co_return error_response(v, errc::pow_replayed, pow_hint);
+    if (tag == "pow_replayed") co_return http::error_response(v, errc::pow_replayed, pow_hint);
     if (tag == "outside")
-      co_return error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
-    co_return error_response(v, errc::not_drawn);
+      co_return http::error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
+    co_return http::error_response(v, errc::not_drawn);
   }
-  co_return error_response(v, errc::not_drawn);
+  co_return http::error_response(v, errc::not_drawn);
 }
 
 // Registration for a draw: one entry per account, inside the phase's window; the priority groups
 // come from the identity token's `groups` claim (or an ops import).
-net::awaitable<reply> register_for_draw(request_context& c) {
+net::awaitable<http::reply> register_for_draw(server::request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto* r = room_of(c);
-  if (!r) co_return error_response(v, errc::unknown_room);
+  if (!r) co_return http::error_response(v, errc::unknown_room);
   auto now = system_ms();
   auto id = fan_identity(c);
-  if (!id) co_return error_response(v, id.error);
+  if (!id) co_return http::error_response(v, id.error);
   const phase_config& p = *r->phase;
   if (!p.draw || now < p.registration_opens_ms || now >= p.registration_closes_ms)
-    co_return error_response(v, errc::registration_closed,
+    co_return http::error_response(v, errc::registration_closed,
                              "\"opens_ms\":" + std::to_string(p.registration_opens_ms) +
                                  ",\"closes_ms\":" + std::to_string(p.registration_closes_ms));
   std::vector<std::string> sorted = id.id.groups;  // stored sorted, as the draw reads them
@@ -222,12 +222,12 @@ net::awaitable<reply> register_for_draw(request_context& c) {
   std::string key = keys::registrations(r->edition->id, p.id);
   std::string_view setnx[] = {"HSETNX", key, id.id.account, groups};
   auto res = co_await w.redis->command(setnx);
-  if (res.ec) co_return error_response(v, redis_failure(res));
+  if (res.ec) co_return http::error_response(v, redis_failure(res));
   bool fresh = res.reply.integer == 1;
   if (!fresh) {  // the first registration stands: answer with it
     std::string_view hget[] = {"HGET", key, id.id.account};
     auto g = co_await w.redis->command(hget);
-    if (g.ec) co_return error_response(v, redis_failure(g));
+    if (g.ec) co_return http::error_response(v, redis_failure(g));
     groups = g.reply.str;
   }
   std::string b = "{\"status\":\"registered\",\"account\":\"" + id.id.account + "\",\"groups\":[";
@@ -242,37 +242,37 @@ net::awaitable<reply> register_for_draw(request_context& c) {
   b += fresh ? "true" : "false";
   if (fresh)
     if (auto* ev = w.events(*r->edition, p)) ev->registered.add();
-  co_return json_response(v, fresh ? http::status::created : http::status::ok, b + "}");
+  co_return http::json_response(v, fresh ? http::status::created : http::status::ok, b + "}");
 }
 
-net::awaitable<reply> position(request_context& c) {
+net::awaitable<http::reply> position(server::request_context& c) {
   auto v = c.req.version();
   auto t = check_queue_token(c);
-  if (t.error != errc::ok) co_return error_response(v, t.error);
+  if (t.error != errc::ok) co_return http::error_response(v, t.error);
   c.out += '{';
   append_position_json(c.out, *t.r, t.claims, t.pos);
   c.out += '}';
-  co_return reply::json(http::status::ok);
+  co_return http::reply::json(http::status::ok);
 }
 
-net::awaitable<reply> admit(request_context& c) {
+net::awaitable<http::reply> admit(server::request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto t = check_queue_token(c);
-  if (t.error != errc::ok) co_return error_response(v, t.error);
+  if (t.error != errc::ok) co_return http::error_response(v, t.error);
   // Early callers and callers of a closed room are answered from the cache: they cost Redis nothing.
   const std::string& stored = t.r->state.stored_status;
-  if (stored == "closed" || stored == "sold_out") co_return error_response(v, errc::room_closed, "\"status\":\"" + stored + "\"");
+  if (stored == "closed" || stored == "sold_out") co_return http::error_response(v, errc::room_closed, "\"status\":\"" + stored + "\"");
   if (!t.pos.known || !t.pos.admissible)
-    co_return with_retry(error_response(v, errc::not_yet, "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}"),
+    co_return with_retry(http::error_response(v, errc::not_yet, "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}"),
                          t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1);
   char sid[17];
   std::snprintf(sid, sizeof sid, "%016llx", static_cast<unsigned long long>(w.rng()));
   std::string pos = std::to_string(t.pos.position), idle = std::to_string(t.r->phase->shopper_idle.count());
   std::string_view keys[] = {t.r->room_key, t.r->active_key, t.r->sessions_key};
   std::string_view args[] = {t.claims.account, pos, idle, sid};
-  auto res = co_await w.redis->eval(script::room_admit, keys, args);
-  if (res.ec || res.reply.elements.empty()) co_return error_response(v, redis_failure(res));
+  auto res = co_await w.redis->eval(redis::script::room_admit, keys, args);
+  if (res.ec || res.reply.elements.empty()) co_return http::error_response(v, redis_failure(res));
   const auto& e = res.reply.elements;
   const std::string& tag = e[0].str;
   if (tag == "admitted" && e.size() == 2) {
@@ -282,34 +282,34 @@ net::awaitable<reply> admit(request_context& c) {
                     system_ms() + t.r->phase->access_ttl.count()};
     std::string body = "{\"access_token\":\"" + w.tokens->sign(a) + "\",\"expires_ms\":" + std::to_string(a.exp_ms) +
                        ",\"idle_timeout_ms\":" + std::to_string(t.r->phase->shopper_idle.count()) + "}";
-    co_return json_response(v, http::status::ok, std::move(body));
+    co_return http::json_response(v, http::status::ok, std::move(body));
   }
   if (auto refused = refusal(v, room_admit_refusals, res.reply)) co_return std::move(*refused);
-  co_return error_response(v, errc::room_closed);
+  co_return http::error_response(v, errc::room_closed);
 }
 
-net::awaitable<reply> heartbeat(request_context& c) {
+net::awaitable<http::reply> heartbeat(server::request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
   auto* r = room_of(c);
-  if (!r) co_return error_response(v, errc::unknown_room);
-  auto a = access_token(c.req, *c.w.tokens, system_ms(), r->edition->id, r->phase->id);
-  if (!a) co_return error_response(v, a.error);
+  if (!r) co_return http::error_response(v, errc::unknown_room);
+  auto a = identity::access_token(c.req, *c.w.tokens, system_ms(), r->edition->id, r->phase->id);
+  if (!a) co_return http::error_response(v, a.error);
   std::string idle = std::to_string(r->phase->shopper_idle.count());
   std::string_view keys[] = {r->active_key, r->sessions_key};
   std::string_view args[] = {a.claims.account, a.claims.session, idle};
-  auto res = co_await w.redis->eval(script::room_touch, keys, args);
-  if (res.ec) co_return error_response(v, redis_failure(res));
-  if (res.reply.integer != 1) co_return error_response(v, errc::session_expired);
-  co_return json_response(v, http::status::ok, R"({"status":"active"})");
+  auto res = co_await w.redis->eval(redis::script::room_touch, keys, args);
+  if (res.ec) co_return http::error_response(v, redis_failure(res));
+  if (res.reply.integer != 1) co_return http::error_response(v, errc::session_expired);
+  co_return http::json_response(v, http::status::ok, R"({"status":"active"})");
 }
 
-net::awaitable<reply> admin(request_context& c) {
+net::awaitable<http::reply> admin(server::request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
-  if (!is_admin(c.req, w.secrets.admin_key)) co_return error_response(v, errc::admin_unauthorized);
+  if (!http::is_admin(c.req, w.secrets.admin_key)) co_return http::error_response(v, errc::admin_unauthorized);
   auto* r = room_of(c);
-  if (!r) co_return error_response(v, errc::unknown_room);
+  if (!r) co_return http::error_response(v, errc::unknown_room);
   thread_local simdjson::ondemand::parser parser;
   std::vector<std::string> fields;  // HSET field/value pairs
   try {
@@ -322,25 +322,25 @@ net::awaitable<reply> admin(request_context& c) {
         std::string_view status = a == "pause" ? "paused" : a == "resume" || a == "open" ? "open"
                                  : a == "close" ? "closed" : a == "sold_out" ? "sold_out" : "";
         if (status.empty())
-          co_return error_response(v, errc::malformed_json, {}, "action must be pause, resume, close or sold_out");
+          co_return http::error_response(v, errc::malformed_json, {}, "action must be pause, resume, close or sold_out");
         fields.insert(fields.end(), {"status", std::string(status)});
       } else if (key == "join_pow_bits") {
         std::uint64_t n = f.value().get_uint64();
-        if (n > pow::max_bits) co_return error_response(v, errc::malformed_json, {}, "join_pow_bits is 0 to 32");
+        if (n > pow::max_bits) co_return http::error_response(v, errc::malformed_json, {}, "join_pow_bits is 0 to 32");
         fields.insert(fields.end(), {"pow_bits", std::to_string(n)});
       } else if (key == "admit_rate" || key == "max_active") {
         std::uint64_t n = f.value().get_uint64();
         if (n > 100'000'000 || (key == "max_active" && n == 0))
-          co_return error_response(v, errc::malformed_json, {}, std::string(key) + " is out of range");
+          co_return http::error_response(v, errc::malformed_json, {}, std::string(key) + " is out of range");
         fields.insert(fields.end(), {std::string(key == "admit_rate" ? "rate" : "max_active"), std::to_string(n)});
       } else {
-        co_return error_response(v, errc::malformed_json, {}, "unknown field '" + std::string(key) + "'");
+        co_return http::error_response(v, errc::malformed_json, {}, "unknown field '" + std::string(key) + "'");
       }
     }
   } catch (const simdjson::simdjson_error& e) {
-    co_return error_response(v, errc::malformed_json);
+    co_return http::error_response(v, errc::malformed_json);
   }
-  if (fields.empty()) co_return error_response(v, errc::malformed_json, {}, "nothing to change");
+  if (fields.empty()) co_return http::error_response(v, errc::malformed_json, {}, "nothing to change");
   // The change and its audit entry in one script: before/after, who (the admin key's id), from.
   const std::string edition(c.params.get("edition")), phase(c.params.get("phase"));
   const std::string audit_key = keys::audit(edition), who = "admin:" + admin_key_id(w.secrets.admin_key);
@@ -348,30 +348,30 @@ net::awaitable<reply> admin(request_context& c) {
   std::string_view keys[] = {r->room_key, audit_key};
   std::vector<std::string_view> args{who, from, edition, phase, max};
   args.insert(args.end(), fields.begin(), fields.end());
-  auto res = co_await w.redis->eval(script::admin_room, keys, args);
-  if (res.ec) co_return error_response(v, redis_failure(res));
+  auto res = co_await w.redis->eval(redis::script::admin_room, keys, args);
+  if (res.ec) co_return http::error_response(v, redis_failure(res));
   std::vector<std::string> flat;
   for (auto& e : res.reply.elements) flat.push_back(e.str);
   w.srv.audit().append(audit_entry::from_fields(flat));
   co_await w.state<room_cache>().refresh(*r);
-  co_return json_response(v, http::status::ok, r->body);
+  co_return http::json_response(v, http::status::ok, r->body);
 }
 
 }  // namespace
 
-void add_room_routes(route_table& t) {
+void add_room_routes(server::route_table& t) {
   t.per_thread_state<room_cache>();
-  const route_policy none{.max_body = 1};  // these POSTs carry no body
-  const route_policy redis{.max_body = 1, .needs_redis = true};
-  t.add(http::verb::get, "/rooms/{edition}/{phase}/state", "room_state", {.unmetered = true, .cache = cache_rule::public_1s}, state);
-  const route_policy door{.max_body = 1, .needs_redis = true, .door = true};
+  const http::route_policy none{.max_body = 1};  // these POSTs carry no body
+  const http::route_policy redis{.max_body = 1, .needs_redis = true};
+  t.add(http::verb::get, "/rooms/{edition}/{phase}/state", "room_state", {.unmetered = true, .cache = http::cache_rule::public_1s}, state);
+  const http::route_policy door{.max_body = 1, .needs_redis = true, .door = true};
   t.add(http::verb::post, "/rooms/{edition}/{phase}/register", "draw_register", door, register_for_draw);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/join", "room_join", door, join);
   t.add(http::verb::get, "/rooms/{edition}/{phase}/position", "room_position", none, position);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/admit", "room_admit", redis, admit);
   t.add(http::verb::post, "/rooms/{edition}/{phase}/heartbeat", "room_heartbeat", redis, heartbeat);
   t.add(http::verb::post, "/admin/rooms/{edition}/{phase}", "admin_room",
-        {.max_body = 1024, .json_body = true, .needs_redis = true, .listener = exposure::ops}, admin);
+        {.max_body = 1024, .json_body = true, .needs_redis = true, .listener = http::exposure::ops}, admin);
 }
 
-}  // namespace guichet
+}  // namespace guichet::room

@@ -7,7 +7,7 @@
 #include "core/cidr.hpp"
 #include "gateway/server/worker.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 /// One client connection as its session coroutine sees it: the socket, the peer's address, the
 /// read buffer and the deadline entry the worker's sweep watches. It counts itself open for
@@ -43,4 +43,4 @@ struct connection {
   bool over_limit_ = false;
 };
 
-}  // namespace guichet
+}  // namespace guichet::server

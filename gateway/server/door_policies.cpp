@@ -6,7 +6,7 @@
 #include "core/clock.hpp"
 #include "gateway/server/server.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 namespace {
 
@@ -17,7 +17,7 @@ bool is_json(std::string_view content_type) {
 }
 
 // How long the client must wait (ms) by the rate guards that apply to the route, 0 to pass.
-std::uint32_t guard_wait(worker& w, const route_policy& policy, const ip_bytes& client) {
+std::uint32_t guard_wait(worker& w, const http::route_policy& policy, const ip_bytes& client) {
   const auto& limits = w.cfg.limits;
   // The client's key is hashed only for a route that is metered (polls skip it).
   auto key = [&] { return guard_key(client.data(), client_prefix_bytes(client)); };
@@ -32,28 +32,28 @@ std::uint32_t guard_wait(worker& w, const route_policy& policy, const ip_bytes& 
 
 }  // namespace
 
-std::optional<reply> door_policies(worker& w, const exchange& x, const ip_bytes& client) {
+std::optional<http::reply> door_policies(worker& w, const exchange& x, const ip_bytes& client) {
   const auto& routes = w.srv.routes().routes;
   const auto& req = x.parser->get();
   const unsigned v = req.version();
-  static const route_policy no_route{};
-  const route_policy& policy = x.route < kMaxRoutes ? routes.policy(x.route) : no_route;
-  using kind = router::match::kind;
+  static const http::route_policy no_route{};
+  const http::route_policy& policy = x.route < metrics::kMaxRoutes ? routes.policy(x.route) : no_route;
+  using kind = http::router::match::kind;
   if (auto wait = guard_wait(w, policy, client)) {
     w.stats.http.rate_limited.add();
-    return error_response(v, errc::rate_limited, {}, {}, (wait + 999) / 1000);
+    return http::error_response(v, errc::rate_limited, {}, {}, (wait + 999) / 1000);
   }
   if (x.m.result != kind::found && !routes.implements(req.method()))
-    return error_response(v, errc::not_implemented);  // RFC 9110 9.1: unknown method
-  if (x.m.result == kind::not_found) return error_response(v, errc::not_found);
+    return http::error_response(v, errc::not_implemented);  // RFC 9110 9.1: unknown method
+  if (x.m.result == kind::not_found) return http::error_response(v, errc::not_found);
   if (x.m.result == kind::method_not_allowed) {
-    auto r = error_response(v, errc::method_not_allowed);
+    auto r = http::error_response(v, errc::method_not_allowed);
     r.res.set(http::field::allow, x.m.allow);
     return r;
   }
-  if (policy.json_body && !is_json(req[http::field::content_type])) return error_response(v, errc::unsupported_media_type);
-  if (policy.needs_redis && !w.redis->ready()) return error_response(v, errc::unavailable);
+  if (policy.json_body && !is_json(req[http::field::content_type])) return http::error_response(v, errc::unsupported_media_type);
+  if (policy.needs_redis && !w.redis->ready()) return http::error_response(v, errc::unavailable);
   return std::nullopt;
 }
 
-}  // namespace guichet
+}  // namespace guichet::server

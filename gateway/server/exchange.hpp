@@ -8,32 +8,32 @@
 #include "gateway/http/router.hpp"
 #include "gateway/metrics/worker_stats.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 /// One request and its answer: what a session keeps from reading a request to writing its
 /// answer. A session borrows one from its worker per request (object_pool) and gives it back
 /// before waiting for the next, so an idle connection's coroutine frame holds none of it, and
 /// the strings keep their capacity from one request to the next (no allocation).
 struct exchange {
-  std::optional<request_parser> parser;
-  path_params params;
-  router::match m{router::match::kind::not_found};
-  std::size_t route = kMaxRoutes;  ///< the matched route, kMaxRoutes for none
+  std::optional<http::request_parser> parser;
+  http::path_params params;
+  http::router::match m{http::router::match::kind::not_found};
+  std::size_t route = metrics::kMaxRoutes;  ///< the matched route, metrics::kMaxRoutes for none
   std::optional<errc> failed;      ///< the read failed: this is the answer, then the connection closes
   std::size_t head_used = 0;       ///< the head's bytes in the read buffer, consumed once answered
   std::chrono::steady_clock::time_point started;  ///< the request was read (latency from here)
-  reply answer{response{}};
+  http::reply answer{http::response{}};
   std::string out;   ///< a handler's JSON body (reply::json)
   std::string head;  ///< the head written for a response or a JSON body
 
   /// Ready for the next request (capacity kept).
   void reset() {
     params = {};
-    m = {router::match::kind::not_found};
-    route = kMaxRoutes;
+    m = {http::router::match::kind::not_found};
+    route = metrics::kMaxRoutes;
     failed.reset();
     head_used = 0;
-    answer = reply{response{}};
+    answer = http::reply{http::response{}};
     out.clear();
     head.clear();
   }
@@ -41,4 +41,4 @@ struct exchange {
   unsigned version() const { return parser && parser->is_header_done() ? parser->get().version() : 11; }
 };
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -10,18 +10,18 @@
 #include "gateway/http/reply.hpp"
 #include "gateway/http/router.hpp"
 #include "gateway/server/per_thread.hpp"
+#include "gateway/base/asio.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
-namespace net = boost::asio;
 
 class worker;
 class server;
 
 /// What a handler sees of one request.
 struct request_context {
-  const request& req;
-  const path_params& params;
+  const http::request& req;
+  const http::path_params& params;
   worker& w;
   const ip_bytes& client;
   /// An empty string with capacity, reused across requests: a handler on a hot path appends its
@@ -29,12 +29,12 @@ struct request_context {
   std::string& out;
 };
 
-using handler = std::function<net::awaitable<reply>(request_context&)>;
+using handler = std::function<net::awaitable<http::reply>(request_context&)>;
 
 /// The router plus one handler per route, in the same order, and the per-thread state the
 /// routes' features need (each worker makes one of each, in registration order).
 struct route_table {
-  router routes;
+  http::router routes;
   std::vector<handler> handlers;
   std::vector<std::pair<std::size_t, per_thread_factory>> states;
 
@@ -47,10 +47,10 @@ struct route_table {
     states.emplace_back(slot, [](worker& w) { return std::make_unique<T>(w); });
   }
 
-  void add(http::verb method, std::string_view pattern, std::string name, route_policy policy, handler h) {
+  void add(http::verb method, std::string_view pattern, std::string name, http::route_policy policy, handler h) {
     routes.add(method, pattern, std::move(name), policy);
     handlers.push_back(std::move(h));
   }
 };
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-namespace guichet {
+namespace guichet::server {
 
 class worker;
 
@@ -45,4 +45,4 @@ std::size_t per_thread_slot() {
   return slot;
 }
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -9,9 +9,10 @@
 #include "gateway/http/header_block.hpp"
 #include "gateway/server/server.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 namespace beast = boost::beast;
+
 using tcp = net::ip::tcp;
 
 namespace {
@@ -34,7 +35,7 @@ std::optional<errc> read_error(const boost::system::error_code& ec) {
 net::awaitable<std::pair<boost::system::error_code, bool>> read_header_block(connection& c) {
   const std::size_t limit = c.w.cfg.limits.header_bytes;
   for (std::size_t from = 0;;) {
-    auto b = scan_header_block({static_cast<const char*>(c.buffer.data().data()), c.buffer.size()}, from);
+    auto b = http::scan_header_block({static_cast<const char*>(c.buffer.data().data()), c.buffer.size()}, from);
     if (b.complete || c.buffer.size() >= limit) co_return std::pair{boost::system::error_code{}, b.folded};
     auto [rec, n] = co_await c.stream.async_read_some(c.buffer.prepare(limit - c.buffer.size()), tuple);
     if (rec) co_return std::pair{rec, b.folded};
@@ -44,7 +45,7 @@ net::awaitable<std::pair<boost::system::error_code, bool>> read_header_block(con
 
 // The framing checks and the route of a parsed head; sets x.failed or x.route.
 void check_head(connection& c, exchange& x) {
-  request_parser& parser = *x.parser;
+  http::request_parser& parser = *x.parser;
   auto& req = parser.get();
   // RFC 9112 6.1/6.3: a request whose final transfer coding is not chunked has no knowable
   // length. Beast would read it as bodyless; a proxy in front may not: refuse and close.
@@ -55,10 +56,10 @@ void check_head(connection& c, exchange& x) {
   // they do not exist (404, not 405).
   const auto& routes = c.w.srv.routes().routes;
   x.m = routes.find(req.method(), req.target(), x.params,
-                    !c.w.srv.ops_port() ? listener_view::all
-                    : c.ops_listener    ? listener_view::ops
-                                        : listener_view::fans);
-  if (x.failed || x.m.result != router::match::kind::found) return;
+                    !c.w.srv.ops_port() ? http::listener_view::all
+                    : c.ops_listener    ? http::listener_view::ops
+                                        : http::listener_view::fans);
+  if (x.failed || x.m.result != http::router::match::kind::found) return;
   x.route = x.m.route;
   if (auto b = routes.policy(x.route).max_body) {
     // Beast checks Content-Length against the limit while parsing the head, before the route
@@ -88,7 +89,7 @@ net::awaitable<bool> wait_for_request(connection& c) {
 
 net::awaitable<read_outcome> read_request(connection& c, exchange& x) {
   const auto& limits = c.w.cfg.limits;
-  request_parser& parser = x.parser.emplace();
+  http::request_parser& parser = x.parser.emplace();
   parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
   parser.body_limit(limits.body_bytes);
 
@@ -126,4 +127,4 @@ net::awaitable<read_outcome> read_request(connection& c, exchange& x) {
   co_return read_outcome::request;
 }
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -4,7 +4,7 @@
 #include "gateway/server/connection.hpp"
 #include "gateway/server/exchange.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 /// What reading a request came to: a request (x.failed set when it was malformed, too large or
 /// too slow: answer that and close), or a connection to close without a word (the peer left).
@@ -21,4 +21,4 @@ net::awaitable<bool> wait_for_request(connection& c);
 /// under the body deadline.
 net::awaitable<read_outcome> read_request(connection& c, exchange& x);
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -4,7 +4,7 @@
 
 #include "core/json_escape.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 namespace {
 
@@ -18,7 +18,7 @@ std::string_view as_number(std::string_view s) {
 
 }  // namespace
 
-const script_tag* find_tag(std::span<const script_tag> table, const redis_reply& answer) {
+const script_tag* find_tag(std::span<const script_tag> table, const redis::redis_reply& answer) {
   if (answer.elements.empty()) return nullptr;
   const std::string& tag = answer.elements[0].str;
   for (const script_tag& row : table)
@@ -26,7 +26,7 @@ const script_tag* find_tag(std::span<const script_tag> table, const redis_reply&
   return nullptr;
 }
 
-reply tag_reply(unsigned version, const script_tag& row, const redis_reply& answer) {
+http::reply tag_reply(unsigned version, const script_tag& row, const redis::redis_reply& answer) {
   std::string extra;
   for (std::size_t i = 0; i < row.members.size(); ++i) {
     const auto& m = row.members[i];
@@ -44,14 +44,14 @@ reply tag_reply(unsigned version, const script_tag& row, const redis_reply& answ
       extra += as_number(value);
     }
   }
-  auto r = error_response(version, row.error, extra, row.message);
+  auto r = http::error_response(version, row.error, extra, row.message);
   if (row.retry_after_s) r.res.set(http::field::retry_after, std::to_string(row.retry_after_s));
   return r;
 }
 
-std::optional<reply> refusal(unsigned version, std::span<const script_tag> table, const redis_reply& answer) {
+std::optional<http::reply> refusal(unsigned version, std::span<const script_tag> table, const redis::redis_reply& answer) {
   if (const script_tag* row = find_tag(table, answer)) return tag_reply(version, *row, answer);
   return std::nullopt;
 }
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -8,7 +8,7 @@
 #include "gateway/http/reply.hpp"
 #include "gateway/redis/reply.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 /// A script's answer is an array whose first element is a tag ("held", "sold_out", …) and
 /// whose next elements are details. Each feature lists its scripts' refusal tags in one table
@@ -27,12 +27,12 @@ struct script_tag {
 };
 
 /// The row of `table` for the answer's tag, or nullptr (a success, or a tag the table lacks).
-const script_tag* find_tag(std::span<const script_tag> table, const redis_reply& answer);
+const script_tag* find_tag(std::span<const script_tag> table, const redis::redis_reply& answer);
 
 /// The error answer a row gives: its errc, the details it names as JSON members, Retry-After.
-reply tag_reply(unsigned version, const script_tag& row, const redis_reply& answer);
+http::reply tag_reply(unsigned version, const script_tag& row, const redis::redis_reply& answer);
 
 /// find_tag then tag_reply; nullopt when the tag is not a refusal of the table.
-std::optional<reply> refusal(unsigned version, std::span<const script_tag> table, const redis_reply& answer);
+std::optional<http::reply> refusal(unsigned version, std::span<const script_tag> table, const redis::redis_reply& answer);
 
-}  // namespace guichet
+}  // namespace guichet::server

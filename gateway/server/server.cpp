@@ -10,15 +10,15 @@
 #include "gateway/base/log.hpp"
 #include "gateway/base/process_setup.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 using tcp = net::ip::tcp;
 
-server::server(const config& cfg, route_table routes, runtime_secrets secrets)
+server::server(const config& cfg, route_table routes, identity::runtime_secrets secrets)
     : cfg_(cfg), routes_(std::move(routes)), secrets_(std::move(secrets)), audit_(cfg.audit) {
   unsigned n = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, cfg_, secrets_, i));
-  if (secrets_.jwks) jwks_watch_ = std::make_unique<jwks_watch>(cfg_.identity.jwks_file, secrets_.jwks);
+  if (secrets_.jwks) jwks_watch_ = std::make_unique<identity::jwks_watch>(cfg_.identity.jwks_file, secrets_.jwks);
 }
 
 server::~server() {
@@ -26,7 +26,7 @@ server::~server() {
 }
 
 void server::start() {
-  prepare_process();  // also when embedded, as in the tests: SIGPIPE ignored, open-files limit raised
+  base::prepare_process();  // also when embedded, as in the tests: SIGPIPE ignored, open-files limit raised
   auto address = net::ip::make_address(cfg_.server.listen);
   port_ = cfg_.server.port;
   for (auto& w : workers_) {
@@ -171,10 +171,10 @@ bool server::ready() const {
   return true;
 }
 
-std::vector<const worker_stats*> server::stats() const {
-  std::vector<const worker_stats*> out;
+std::vector<const metrics::worker_stats*> server::stats() const {
+  std::vector<const metrics::worker_stats*> out;
   for (auto& w : workers_) out.push_back(&w->stats);
   return out;
 }
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -15,13 +15,13 @@
 #include "gateway/server/session.hpp"
 #include "gateway/server/worker.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 /// The HTTP server: N workers, each a thread with its own io_context and SO_REUSEPORT acceptor
 /// on the same port. Threads share only atomics (connection count, the rate guard, stats).
 class server {
  public:
-  server(const config& cfg, route_table routes, runtime_secrets secrets = {});
+  server(const config& cfg, route_table routes, identity::runtime_secrets secrets = {});
   ~server();
 
   /// Binds (port 0 picks a free one), connects Redis and starts the threads. Throws on bind errors.
@@ -41,18 +41,18 @@ class server {
   /// Redis up with scripts loaded on every worker, and every worker's room cache warm.
   bool ready() const;
   const route_table& routes() const { return routes_; }
-  std::vector<const worker_stats*> stats() const;
+  std::vector<const metrics::worker_stats*> stats() const;
   rate_guard& ip_guard() { return ip_guard_; }
   rate_guard& door_guard() { return door_guard_; }
   rate_guard& account_rate() { return account_rate_; }
   account_guard& accounts() { return accounts_; }
   std::atomic<std::uint64_t>& open_connections() { return open_connections_; }
   const config& initial_config() const { return cfg_; }
-  redis_primary_view& redis_view() { return redis_view_; }
+  redis::redis_primary_view& redis_view() { return redis_view_; }
   /// The identity provider's JWKS file and its reloads; null without [identity] jwks.
-  const jwks_watch* identity_keys() const { return jwks_watch_.get(); }
+  const identity::jwks_watch* identity_keys() const { return jwks_watch_.get(); }
   /// The audit trail's file ([audit] file), shared by the workers.
-  audit_log& audit() { return audit_; }
+  base::audit_log& audit() { return audit_; }
 
  private:
   net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, bool ops);
@@ -61,7 +61,7 @@ class server {
 
   config cfg_;
   route_table routes_;
-  runtime_secrets secrets_;
+  identity::runtime_secrets secrets_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0, ops_port_ = 0;
@@ -70,10 +70,10 @@ class server {
   rate_guard account_rate_{1 << 20};
   account_guard accounts_{1 << 20};
   std::atomic<std::uint64_t> open_connections_{0};
-  redis_primary_view redis_view_;
-  std::unique_ptr<jwks_watch> jwks_watch_;
-  audit_log audit_;
+  redis::redis_primary_view redis_view_;
+  std::unique_ptr<identity::jwks_watch> jwks_watch_;
+  base::audit_log audit_;
   std::atomic<bool> drained_{false};
 };
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -14,9 +14,10 @@
 #include "gateway/server/read_request.hpp"
 #include "gateway/server/server.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 namespace beast = boost::beast;
+
 using tcp = net::ip::tcp;
 using std::chrono::steady_clock;
 
@@ -59,27 +60,27 @@ net::awaitable<void> dispatch(connection& c, exchange& x) {
 // True when the connection stays open for the next request.
 net::awaitable<bool> write_answer(connection& c, exchange& x) {
   worker& w = c.w;
-  reply& a = x.answer;
+  http::reply& a = x.answer;
   const bool framed = x.parser && x.parser->is_header_done();
   const bool keep = !x.failed && !w.draining && (!framed || x.parser->get().keep_alive());
   int status = a.status ? a.status : static_cast<int>(a.res.result_int());
   // Errors are never cached; a route's own rule applies to its successful answers.
-  std::string_view cache = cache_rule::personal;
-  if (status < 400 && x.route < kMaxRoutes) cache = w.srv.routes().routes.policy(x.route).cache;
+  std::string_view cache = http::cache_rule::personal;
+  if (status < 400 && x.route < metrics::kMaxRoutes) cache = w.srv.routes().routes.policy(x.route).cache;
   std::string_view all, body;
   if (a.raw) {
     all = *a.raw;
   } else if (a.json_in_out) {
-    append_json_head(x.head, x.version(), static_cast<unsigned>(status), cache, x.out.size(), keep);
+    http::append_json_head(x.head, x.version(), static_cast<unsigned>(status), cache, x.out.size(), keep);
     all = x.head;
     body = x.out;
   } else {
-    append_head(x.head, a.res, cache, keep);
+    http::append_head(x.head, a.res, cache, keep);
     all = x.head;
     body = a.res.body();
   }
   const auto eol = all.find("\r\n") + 2;
-  const std::array<net::const_buffer, 4> parts{net::buffer(all.data(), eol), net::buffer(http_date_line()),
+  const std::array<net::const_buffer, 4> parts{net::buffer(all.data(), eol), net::buffer(http::http_date_line()),
                                                net::buffer(all.data() + eol, all.size() - eol), net::buffer(body)};
   c.arm(w.cfg.timeouts.write);
   auto [wec, written] = co_await net::async_write(c.stream, parts, tuple);
@@ -101,7 +102,7 @@ net::awaitable<void> refuse(connection& c) {
   c.w.stats.http.connections_rejected.add();
   auto x = c.w.exchanges.take();
   x->reset();
-  x->answer = error_response(11, errc::too_many_connections);
+  x->answer = http::error_response(11, errc::too_many_connections);
   x->failed = errc::too_many_connections;  // close after it
   x->started = steady_clock::now();
   co_await write_answer(c, *x);
@@ -151,7 +152,7 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
     if (co_await read_request(c, *x) == read_outcome::gone) break;
     if (x->failed) {
       if (*x->failed == errc::request_timeout) w.stats.http.deadline_closes.add();
-      x->answer = error_response(x->version(), *x->failed);
+      x->answer = http::error_response(x->version(), *x->failed);
     } else {
       co_await dispatch(c, *x);
     }
@@ -159,4 +160,4 @@ net::awaitable<void> run_session(worker& w, tcp::socket socket, bool ops_listene
   }
 }
 
-}  // namespace guichet
+}  // namespace guichet::server

@@ -1,10 +1,10 @@
 #pragma once
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include "gateway/base/asio.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
-namespace net = boost::asio;
 class worker;
 
 /// The connection coroutine, one per client connection: wait for a request ▸ read it
@@ -13,4 +13,4 @@ class worker;
 /// buffer; every read and write has a deadline.
 net::awaitable<void> run_session(worker& w, net::ip::tcp::socket socket, bool ops_listener = false);
 
-}  // namespace guichet
+}  // namespace guichet::server

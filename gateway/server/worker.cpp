@@ -2,14 +2,14 @@
 
 #include "gateway/server/server.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
-worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size_t i)
+worker::worker(server& s, const config& c, const identity::runtime_secrets& sec, std::size_t i)
     : srv(s),
       index(i),
       read_buffers(c.limits.header_bytes),
       cfg(c),
-      redis(std::make_unique<redis_connection>(io, cfg.redis, stats.redis, &s.redis_view())),
+      redis(std::make_unique<redis::redis_connection>(io, cfg.redis, stats.redis, &s.redis_view())),
       secrets(sec),
       rng(std::random_device{}()) {
   if (!sec.token_keys.empty()) tokens = std::make_unique<token_keyring>(sec.token_keys);
@@ -18,7 +18,7 @@ worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size
                                          jwt_policy{c.identity.issuer, c.identity.audience, c.identity.clock_skew.count()});
   std::size_t phases = 0;
   for (auto& e : c.editions) phases += e.phases.size();
-  stats.phases = std::vector<worker_stats::phase_events>(phases);
+  stats.phases = std::vector<metrics::worker_stats::phase_events>(phases);
   for (auto& [slot, make] : s.routes().states) {
     if (states_.size() <= slot) states_.resize(slot + 1);
     states_[slot] = make(*this);
@@ -26,4 +26,4 @@ worker::worker(server& s, const config& c, const runtime_secrets& sec, std::size
   }
 }
 
-}  // namespace guichet
+}  // namespace guichet::server

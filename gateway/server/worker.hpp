@@ -18,7 +18,7 @@
 #include "gateway/metrics/worker_stats.hpp"
 #include "gateway/server/worker_pools.hpp"
 
-namespace guichet {
+namespace guichet::server {
 
 class server;
 
@@ -26,7 +26,7 @@ class server;
 /// live configuration. Nothing here is touched by another thread except the atomics in stats.
 class worker {
  public:
-  worker(server& srv, const config& cfg, const runtime_secrets& secrets, std::size_t index);
+  worker(server& srv, const config& cfg, const identity::runtime_secrets& secrets, std::size_t index);
 
   server& srv;
   std::size_t index;
@@ -35,20 +35,20 @@ class worker {
   block_pool read_buffers;
   object_pool<exchange> exchanges;  ///< requests being read and answered (session.cpp)
   net::io_context io{1};
-  worker_stats stats;
+  metrics::worker_stats stats;
   config cfg;  ///< this thread's copy; SIGHUP posts a new one
-  std::unique_ptr<redis_connection> redis;
+  std::unique_ptr<redis::redis_connection> redis;
   std::unique_ptr<net::ip::tcp::acceptor> acceptor;
   std::unique_ptr<net::ip::tcp::acceptor> ops_acceptor;  ///< worker 0 only, with [server] ops_port
   bool draining = false;
 
   // Per-thread keyed contexts and caches: never shared, never locked.
-  const runtime_secrets& secrets;
+  const identity::runtime_secrets& secrets;
   std::unique_ptr<token_keyring> tokens;  ///< null when no token keys are configured
   std::unique_ptr<jwt_verifier> jwt;      ///< null when no JWT key is configured
   std::mt19937_64 rng;
   /// The counters of a phase of this worker's config (null for one it does not know).
-  worker_stats::phase_events* events(const edition_config& e, const phase_config& p) {
+  metrics::worker_stats::phase_events* events(const edition_config& e, const phase_config& p) {
     auto i = cfg.phase_index(e, p);
     return i < stats.phases.size() ? &stats.phases[i] : nullptr;
   }
@@ -84,4 +84,4 @@ class worker {
   std::vector<std::size_t> order_;                   // the slots in use, in registration order
 };
 
-}  // namespace guichet
+}  // namespace guichet::server

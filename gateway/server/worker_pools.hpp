@@ -3,7 +3,7 @@
 #include <new>
 #include <vector>
 
-namespace guichet {
+namespace guichet::server {
 
 /// Blocks of one size kept for reuse by one thread. A connection's read buffer is taken from
 /// here when a request starts and given back when the connection falls idle, so that a
@@ -100,4 +100,4 @@ class object_pool {
   std::size_t keep_;
 };
 
-}  // namespace guichet
+}  // namespace guichet::server

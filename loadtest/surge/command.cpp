@@ -31,7 +31,7 @@ struct surge_run {
   const edition_config& e;
   surge_options o;
   surge_secrets keys;
-  blocking_client& redis;
+  guichet::redis::blocking_client& redis;
   std::ostream& log;
   report rep;
   recorder reg_rec, rec;
@@ -162,7 +162,7 @@ void print_watch_link(const surge_run& run) {
 // 5. The audit, behind the gateway's back, on a new connection: the primary may have changed
 // during the run (a failover), and the audit must read the one that holds the sales now.
 void audit_after(surge_run& run, const surge_result& result, std::uint64_t memory_at_start) {
-  blocking_client primary(run.s.cfg.redis);
+  redis::blocking_client primary(run.s.cfg.redis);
   if (!primary.ok()) {
     run.rep.audit.emplace();
     run.rep.audit->violate("cannot reach the Redis primary for the audit: " + primary.error());
@@ -193,7 +193,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
   if (!err.empty()) return log << err << "\n", 2;
   std::filesystem::create_directories(c.out_dir);
 
-  blocking_client redis(s.cfg.redis);
+  redis::blocking_client redis(s.cfg.redis);
   if (!redis.ok()) return log << redis.error() << "\n", 2;
   bool has_holds = false;
   redis.scan(keys::hold(e.id, "*"), [&](const std::vector<std::string>&) { has_holds = true; });

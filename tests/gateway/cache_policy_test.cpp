@@ -33,7 +33,7 @@ using test::http_client;
 using test::http_reply;
 using test::json_field;
 
-const runtime_secrets& kSecrets = test::test_secrets();
+const identity::runtime_secrets& kSecrets = test::test_secrets();
 
 // The only answers a shared cache may keep (the same bytes for everyone), and for how long.
 const std::map<std::string, std::string> kPublicRoutes = {
@@ -62,13 +62,13 @@ class cache_policy_test : public ::testing::Test {
     e.phases = {single, drawn};
     cfg.editions = {e};
     std::ostringstream out;
-    EXPECT_EQ(load_inventory(cfg, out), 0) << out.str();
-    route_table t;
-    add_ops_routes(t);
-    add_room_routes(t);
-    add_checkout_routes(t);
-    site = web_site::load(GUICHET_SOURCE_DIR "/web");
-    add_web_routes(t, site);
+    EXPECT_EQ(commands::load_inventory(cfg, out), 0) << out.str();
+    server::route_table t;
+    ops::add_ops_routes(t);
+    room::add_room_routes(t);
+    checkout::add_checkout_routes(t);
+    site = pages::web_site::load(GUICHET_SOURCE_DIR "/web");
+    pages::add_web_routes(t, site);
     cfg.demo.payment = true;
     gw = std::make_unique<test::test_gateway>(cfg, std::move(t), kSecrets);
     for (int i = 0; i < 500 && !gw->srv.ready(); ++i) std::this_thread::sleep_for(20ms);
@@ -110,7 +110,7 @@ class cache_policy_test : public ::testing::Test {
   test::redis_server redis;
   std::int64_t now;
   config cfg;
-  std::shared_ptr<const web_site> site;
+  std::shared_ptr<const pages::web_site> site;
   std::unique_ptr<test::test_gateway> gw;
 };
 

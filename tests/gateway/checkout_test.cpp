@@ -32,7 +32,7 @@ using test::http_client;
 using test::json_field;
 using test::json_int;
 
-const runtime_secrets& kSecrets = test::test_secrets();
+const identity::runtime_secrets& kSecrets = test::test_secrets();
 
 class checkout_test : public ::testing::Test {
  protected:
@@ -61,11 +61,11 @@ class checkout_test : public ::testing::Test {
   }
   void start() {
     std::ostringstream out;
-    ASSERT_EQ(load_inventory(cfg, out), 0) << out.str();
-    route_table t;
-    add_ops_routes(t);
-    add_room_routes(t);
-    add_checkout_routes(t);
+    ASSERT_EQ(commands::load_inventory(cfg, out), 0) << out.str();
+    server::route_table t;
+    ops::add_ops_routes(t);
+    room::add_room_routes(t);
+    checkout::add_checkout_routes(t);
     gw = std::make_unique<test::test_gateway>(cfg, std::move(t), kSecrets);
     for (int i = 0; i < 200 && !gw->srv.redis_ready(); ++i) std::this_thread::sleep_for(10ms);
   }
@@ -367,7 +367,7 @@ TEST_F(checkout_test, a_room_sells_out_by_itself_and_reopens_when_seats_come_bac
   // The organiser releases more seats: the room reopens.
   cfg.editions[0].sessions[1].categories[0].second = 5;
   std::ostringstream out;
-  ASSERT_EQ(load_inventory(cfg, out), 0) << out.str();
+  ASSERT_EQ(commands::load_inventory(cfg, out), 0) << out.str();
   EXPECT_EQ(await("open/in"), "open/in");
   EXPECT_EQ(join("so-newcomer")->status, 200);
   expect_inventory_consistent();
@@ -528,13 +528,13 @@ TEST_F(checkout_test, inventory_load_is_idempotent_and_never_undersells_held_or_
   auto t = shoppers("inv-", 1)[0];
   ASSERT_EQ(hold(t, "i1", items({{"S3", "A", 5}}))->status, 201);
   std::ostringstream out;
-  EXPECT_EQ(load_inventory(cfg, out), 0);
+  EXPECT_EQ(commands::load_inventory(cfg, out), 0);
   EXPECT_NE(out.str().find("0 created, 0 updated"), std::string::npos) << out.str();
   auto lowered = cfg;
   lowered.editions[0].sessions[2].categories[0].second = 3;  // S3 below its 5 held seats
   lowered.editions[0].sessions[4].categories[0].second = 80;  // S5 raised
   std::ostringstream out2;
-  EXPECT_EQ(load_inventory(lowered, out2), 1);
+  EXPECT_EQ(commands::load_inventory(lowered, out2), 1);
   EXPECT_NE(out2.str().find("S3 A capacity 3: refused, 5 seats are held or sold"), std::string::npos) << out2.str();
   EXPECT_EQ(field(keys::inventory("test-ed", "S3"), "c:A"), 50);
   EXPECT_EQ(field(keys::inventory("test-ed", "S3"), "h:A"), 5);

@@ -20,11 +20,11 @@ using test::http_client;
 class conformance_test : public ::testing::Test {
  protected:
   conformance_test() {
-    route_table t;
-    add_ops_routes(t);
+    server::route_table t;
+    ops::add_ops_routes(t);
     t.add(http::verb::post, "/test/echo", "test_echo", {.max_body = 64, .json_body = true},
-          [](request_context& c) -> net::awaitable<reply> {
-            co_return json_response(c.req.version(), http::status::ok, c.req.body());
+          [](server::request_context& c) -> net::awaitable<http::reply> {
+            co_return http::json_response(c.req.version(), http::status::ok, c.req.body());
           });
     gw = std::make_unique<test::test_gateway>(test::test_config(redis.port()), std::move(t));
   }

@@ -7,9 +7,9 @@
 namespace guichet {
 namespace {
 
-header_block scan(std::string_view s) {
+http::header_block scan(std::string_view s) {
   std::size_t from = 0;
-  return scan_header_block(s, from);
+  return http::scan_header_block(s, from);
 }
 
 TEST(header_block, complete_only_at_the_empty_line) {
@@ -40,11 +40,11 @@ TEST(header_block, resumes_where_it_stopped_whatever_the_segmentation) {
   for (const auto* s : {&whole, &plain}) {
     for (std::size_t step = 1; step <= 5; ++step) {
       std::size_t from = 0;
-      header_block b;
+      http::header_block b;
       std::size_t n = 0;
       while (!b.complete && n < s->size()) {
         n = std::min(s->size(), n + step);
-        b = scan_header_block(std::string_view(*s).substr(0, n), from);
+        b = http::scan_header_block(std::string_view(*s).substr(0, n), from);
       }
       EXPECT_TRUE(b.complete) << step;
       EXPECT_EQ(b.folded, s == &whole) << step;

@@ -75,18 +75,18 @@ TEST_F(redis_auth, gateway_connection_is_never_ready_without_the_right_password)
 }
 
 TEST_F(redis_auth, ops_connection_authenticates_and_names_a_refusal_without_the_password) {
-  blocking_client good(config_with("guichet", "GUICHET_TEST_REDIS_PASSWORD"));
+  redis::blocking_client good(config_with("guichet", "GUICHET_TEST_REDIS_PASSWORD"));
   ASSERT_TRUE(good.ok()) << good.error();
   auto r = good.command({"SET", "ops-auth", "1"});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->type, REDIS_REPLY_STATUS);
 
-  blocking_client bad(config_with("guichet", "GUICHET_TEST_WRONG_PASSWORD"));
+  redis::blocking_client bad(config_with("guichet", "GUICHET_TEST_WRONG_PASSWORD"));
   EXPECT_FALSE(bad.ok());
   EXPECT_NE(bad.error().find("AUTH refused"), std::string::npos) << bad.error();
   EXPECT_EQ(bad.error().find("not-the-password"), std::string::npos) << bad.error();
 
-  blocking_client none(config_with("", ""));
+  redis::blocking_client none(config_with("", ""));
   EXPECT_FALSE(none.ok()) << "an unauthenticated connection must not be taken for a primary";
   EXPECT_NE(none.error().find("NOAUTH"), std::string::npos) << none.error();
 }

@@ -22,7 +22,7 @@ class redis_connection_test : public ::testing::Test {
     cfg.reconnect_min = 20ms;
     cfg.reconnect_max = 200ms;
     cfg_ = cfg;
-    conn = std::make_unique<redis_connection>(io, cfg_, stats);
+    conn = std::make_unique<redis::redis_connection>(io, cfg_, stats);
     conn->start();
   }
   ~redis_connection_test() override {
@@ -38,22 +38,22 @@ class redis_connection_test : public ::testing::Test {
     }
     return true;
   }
-  redis_result run(std::initializer_list<std::string_view> args) {
+  redis::redis_result run(std::initializer_list<std::string_view> args) {
     std::vector<std::string> owned(args.begin(), args.end());
-    std::optional<redis_result> out;
+    std::optional<redis::redis_result> out;
     net::co_spawn(io, [&]() -> net::awaitable<void> {
       std::vector<std::string_view> v(owned.begin(), owned.end());
       out = co_await conn->command(v);
     }, net::detached);
     EXPECT_TRUE(run_until([&] { return out.has_value(); }));
-    return out.value_or(redis_result{});
+    return out.value_or(redis::redis_result{});
   }
 
   test::redis_server redis;
   net::io_context io;
-  redis_stats stats;
+  redis::redis_stats stats;
   redis_config cfg_;
-  std::unique_ptr<redis_connection> conn;
+  std::unique_ptr<redis::redis_connection> conn;
 };
 
 TEST_F(redis_connection_test, ten_thousand_pipelined_commands) {
@@ -85,8 +85,8 @@ TEST_F(redis_connection_test, evalsha_recovers_after_script_flush) {
   connect();
   ASSERT_TRUE(run_until([&] { return conn->ready(); }));
   auto call = [&] {
-    std::optional<redis_result> out;
-    net::co_spawn(io, [&]() -> net::awaitable<void> { out = co_await conn->eval(script::server_time, {}, {}); },
+    std::optional<redis::redis_result> out;
+    net::co_spawn(io, [&]() -> net::awaitable<void> { out = co_await conn->eval(redis::script::server_time, {}, {}); },
                   net::detached);
     EXPECT_TRUE(run_until([&] { return out.has_value(); }));
     return *out;
@@ -108,7 +108,7 @@ TEST_F(redis_connection_test, reconnects_after_redis_restarts) {
   redis.stop();
   ASSERT_TRUE(run_until([&] { return !conn->ready(); }));
   auto down = run({"GET", "k"});
-  EXPECT_EQ(down.ec, redis_errc::unavailable);
+  EXPECT_EQ(down.ec, redis::redis_errc::unavailable);
   redis.start();
   ASSERT_TRUE(run_until([&] { return conn->ready(); }));
   auto up = run({"PING"});
@@ -124,7 +124,7 @@ TEST_F(redis_connection_test, command_timeout_reports_unknown_outcome_and_keeps_
   ASSERT_TRUE(run_until([&] { return conn->ready(); }));
   EXPECT_EQ(redis.cli({"CLIENT", "PAUSE", "700"}), "OK");
   auto slow = run({"SET", "paused", "1"});
-  EXPECT_EQ(slow.ec, redis_errc::timeout);
+  EXPECT_EQ(slow.ec, redis::redis_errc::timeout);
   EXPECT_TRUE(slow.outcome_unknown());
   std::this_thread::sleep_for(800ms);
   // The late reply to SET is discarded; each later command still gets its own reply.
@@ -138,7 +138,7 @@ TEST_F(redis_connection_test, command_timeout_reports_unknown_outcome_and_keeps_
 TEST_F(redis_connection_test, lost_connection_means_outcome_unknown) {
   connect();
   ASSERT_TRUE(run_until([&] { return conn->ready(); }));
-  std::optional<redis_result> out;
+  std::optional<redis::redis_result> out;
   net::co_spawn(io, [&]() -> net::awaitable<void> {
     std::string_view blpop[] = {"BLPOP", "nothing", "5"};
     out = co_await conn->command(blpop);
@@ -147,7 +147,7 @@ TEST_F(redis_connection_test, lost_connection_means_outcome_unknown) {
   io.run_for(100ms);
   redis.cli({"CLIENT", "KILL", "TYPE", "normal"});
   ASSERT_TRUE(run_until([&] { return out.has_value(); }));
-  EXPECT_EQ(out->ec, redis_errc::lost);
+  EXPECT_EQ(out->ec, redis::redis_errc::lost);
   EXPECT_TRUE(out->outcome_unknown());
 }
 
@@ -161,7 +161,7 @@ TEST_F(redis_connection_test, in_flight_bound_pushes_back) {
     net::co_spawn(io, [&]() -> net::awaitable<void> {
       std::string_view blpop[] = {"BLPOP", "nothing", "0.2"};
       auto r = co_await conn->command(blpop);
-      (r.ec == redis_errc::overloaded ? overloaded : ok)++;
+      (r.ec == redis::redis_errc::overloaded ? overloaded : ok)++;
     }, net::detached);
   ASSERT_TRUE(run_until([&] { return overloaded + ok == 10; }));
   EXPECT_EQ(overloaded, 5);
@@ -172,7 +172,7 @@ TEST_F(redis_connection_test, nothing_listening_is_unavailable_not_a_hang) {
   redis.stop();
   connect();
   auto r = run({"PING"});
-  EXPECT_EQ(r.ec, redis_errc::unavailable);
+  EXPECT_EQ(r.ec, redis::redis_errc::unavailable);
   EXPECT_FALSE(r.outcome_unknown());
 }
 

@@ -127,7 +127,7 @@ TEST_F(redis_tls, gateway_and_ops_connections_work_through_the_sidecar) {
   ASSERT_TRUE(r) << "never ready through stunnel";
   EXPECT_EQ(*r, "OK");
   EXPECT_EQ(redis_.cli({"GET", "tls-test"}), "over-tls");
-  blocking_client ops(through(local_));
+  redis::blocking_client ops(through(local_));
   ASSERT_TRUE(ops.ok()) << ops.error();
   auto got = ops.command({"GET", "tls-test"});
   ASSERT_TRUE(got && got->type == REDIS_REPLY_STRING);

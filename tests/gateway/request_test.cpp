@@ -9,7 +9,7 @@ namespace guichet {
 namespace {
 
 // Parses `bytes` (a whole header block, maybe a body after it); returns the bytes used.
-std::size_t parse(request_parser& p, const std::string& bytes, boost::system::error_code& ec) {
+std::size_t parse(http::request_parser& p, const std::string& bytes, boost::system::error_code& ec) {
   return p.put(boost::asio::buffer(bytes), ec);
 }
 
@@ -17,12 +17,12 @@ TEST(request, fields_are_views_of_the_buffer_looked_up_without_case) {
   const std::string bytes =
       "GET /rooms/demo/open/position?x=1 HTTP/1.1\r\nHost: gw\r\nAuthorization:  Bearer abc \r\n"
       "X-Empty:\r\nx-forwarded-for: 1.2.3.4\r\nX-Forwarded-For: 5.6.7.8\r\n\r\n";
-  request_parser p;
+  http::request_parser p;
   boost::system::error_code ec;
   EXPECT_EQ(parse(p, bytes, ec), bytes.size());
   ASSERT_FALSE(ec) << ec.message();
   ASSERT_TRUE(p.is_done());
-  const request& r = p.get();
+  const http::request& r = p.get();
   EXPECT_EQ(r.method(), http::verb::get);
   EXPECT_EQ(r.target(), "/rooms/demo/open/position?x=1");
   EXPECT_EQ(r.version(), 11u);
@@ -43,7 +43,7 @@ TEST(request, fields_are_views_of_the_buffer_looked_up_without_case) {
 
 TEST(request, an_empty_field_still_counts) {
   const std::string bytes = "GET / HTTP/1.1\r\nHost:\r\nHost: x\r\n\r\n";
-  request_parser p;
+  http::request_parser p;
   boost::system::error_code ec;
   parse(p, bytes, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -54,7 +54,7 @@ TEST(request, a_request_with_a_body_owns_its_head_and_body) {
   std::string bytes =
       "POST /editions/demo/phases/open/holds HTTP/1.0\r\nHost: gw\r\nContent-Type: application/json\r\n"
       "Idempotency-Key: k-1\r\nContent-Length: 11\r\n\r\n{\"items\":1}";
-  request_parser p;
+  http::request_parser p;
   boost::system::error_code ec;
   auto used = parse(p, bytes, ec);
   ASSERT_FALSE(ec) << ec.message();
@@ -65,7 +65,7 @@ TEST(request, a_request_with_a_body_owns_its_head_and_body) {
   p.put(boost::asio::buffer(body), ec);
   ASSERT_FALSE(ec) << ec.message();
   ASSERT_TRUE(p.is_done());
-  const request& r = p.get();
+  const http::request& r = p.get();
   EXPECT_EQ(r.method(), http::verb::post);
   EXPECT_EQ(r.target(), "/editions/demo/phases/open/holds");
   EXPECT_EQ(r.version(), 10u);
@@ -79,7 +79,7 @@ TEST(request, chunked_body_is_joined_and_trailers_are_not_fields) {
   const std::string bytes =
       "POST /x HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n"
       "3\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n";
-  request_parser p;
+  http::request_parser p;
   boost::system::error_code ec;
   auto used = parse(p, bytes, ec);
   ASSERT_FALSE(ec) << ec.message();

@@ -31,7 +31,7 @@ using test::http_client;
 using test::json_field;
 using test::json_int;
 
-const runtime_secrets& kSecrets = test::test_secrets();
+const identity::runtime_secrets& kSecrets = test::test_secrets();
 
 class room_test : public ::testing::Test {
  protected:
@@ -59,9 +59,9 @@ class room_test : public ::testing::Test {
   }
   void start(int gateways = 1) {
     for (int i = 0; i < gateways; ++i) {
-      route_table t;
-      add_ops_routes(t);
-      add_room_routes(t);
+      server::route_table t;
+      ops::add_ops_routes(t);
+      room::add_room_routes(t);
       gws.push_back(std::make_unique<test::test_gateway>(cfg, std::move(t), kSecrets));
     }
     // Ready (Redis up, scripts loaded, every worker's room cache warm) on every gateway.

@@ -5,8 +5,8 @@
 namespace guichet {
 namespace {
 
-router make() {
-  router r;
+http::router make() {
+  http::router r;
   r.add(http::verb::get, "/healthz", "healthz");
   r.add(http::verb::get, "/rooms/{edition}/{phase}", "room_state");
   r.add(http::verb::post, "/rooms/{edition}/{phase}/join", "join");
@@ -18,9 +18,9 @@ router make() {
 
 TEST(router, matches_literals_and_captures_params) {
   auto r = make();
-  path_params p;
+  http::path_params p;
   auto m = r.find(http::verb::get, "/rooms/paris2024/packs?x=1", p);
-  ASSERT_EQ(m.result, router::match::kind::found);
+  ASSERT_EQ(m.result, http::router::match::kind::found);
   EXPECT_EQ(r.name(m.route), "room_state");
   EXPECT_EQ(p.get("edition"), "paris2024");
   EXPECT_EQ(p.get("phase"), "packs");
@@ -29,23 +29,23 @@ TEST(router, matches_literals_and_captures_params) {
 
 TEST(router, literal_segment_wins_over_parameter) {
   auto r = make();
-  path_params p;
+  http::path_params p;
   auto m = r.find(http::verb::get, "/rooms/paris2024/special", p);
-  ASSERT_EQ(m.result, router::match::kind::found);
+  ASSERT_EQ(m.result, http::router::match::kind::found);
   EXPECT_EQ(r.name(m.route), "special");
 }
 
 TEST(router, not_found_and_method_not_allowed_with_allow) {
   auto r = make();
-  path_params p;
-  EXPECT_EQ(r.find(http::verb::get, "/nope", p).result, router::match::kind::not_found);
-  EXPECT_EQ(r.find(http::verb::get, "/rooms/x", p).result, router::match::kind::not_found);
-  EXPECT_EQ(r.find(http::verb::get, "/rooms/x/y/z/w", p).result, router::match::kind::not_found);
-  EXPECT_EQ(r.find(http::verb::get, "/rooms//y", p).result, router::match::kind::not_found);
-  EXPECT_EQ(r.find(http::verb::get, "healthz", p).result, router::match::kind::not_found);
-  EXPECT_EQ(r.find(http::verb::get, "/healthz/", p).result, router::match::kind::not_found);
+  http::path_params p;
+  EXPECT_EQ(r.find(http::verb::get, "/nope", p).result, http::router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/rooms/x", p).result, http::router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/rooms/x/y/z/w", p).result, http::router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/rooms//y", p).result, http::router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "healthz", p).result, http::router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/healthz/", p).result, http::router::match::kind::not_found);
   auto m = r.find(http::verb::post, "/holds/h1", p);
-  ASSERT_EQ(m.result, router::match::kind::method_not_allowed);
+  ASSERT_EQ(m.result, http::router::match::kind::method_not_allowed);
   EXPECT_EQ(m.allow, "DELETE, GET");
 }
 

@@ -26,27 +26,27 @@ using test::http_client;
 using test::json_field;
 
 // The ops routes plus three routes that exercise the server's policies.
-route_table routes_for_tests() {
-  route_table t;
-  add_ops_routes(t);
+server::route_table routes_for_tests() {
+  server::route_table t;
+  ops::add_ops_routes(t);
   t.add(http::verb::post, "/test/echo", "test_echo", {.max_body = 64, .json_body = true},
-        [](request_context& c) -> net::awaitable<reply> {
-          co_return json_response(c.req.version(), http::status::ok, c.req.body());
+        [](server::request_context& c) -> net::awaitable<http::reply> {
+          co_return http::json_response(c.req.version(), http::status::ok, c.req.body());
         });
   t.add(http::verb::post, "/test/door", "test_door", {.max_body = 1, .door = true},
-        [](request_context& c) -> net::awaitable<reply> {
-          co_return json_response(c.req.version(), http::status::ok, R"({"in":true})");
+        [](server::request_context& c) -> net::awaitable<http::reply> {
+          co_return http::json_response(c.req.version(), http::status::ok, R"({"in":true})");
         });
-  t.add(http::verb::get, "/test/slow", "test_slow", {}, [](request_context& c) -> net::awaitable<reply> {
+  t.add(http::verb::get, "/test/slow", "test_slow", {}, [](server::request_context& c) -> net::awaitable<http::reply> {
     net::steady_timer t(co_await net::this_coro::executor, 400ms);
     co_await t.async_wait(net::use_awaitable);
-    co_return json_response(c.req.version(), http::status::ok, R"({"slow":true})");
+    co_return http::json_response(c.req.version(), http::status::ok, R"({"slow":true})");
   });
   t.add(http::verb::get, "/test/time", "test_time", {.needs_redis = true},
-        [](request_context& c) -> net::awaitable<reply> {
-          auto r = co_await c.w.redis->eval(script::server_time, {}, {});
-          if (r.ec) co_return error_response(c.req.version(), errc::unavailable);
-          co_return json_response(c.req.version(), http::status::ok, std::to_string(r.reply.integer));
+        [](server::request_context& c) -> net::awaitable<http::reply> {
+          auto r = co_await c.w.redis->eval(redis::script::server_time, {}, {});
+          if (r.ec) co_return http::error_response(c.req.version(), errc::unavailable);
+          co_return http::json_response(c.req.version(), http::status::ok, std::to_string(r.reply.integer));
         });
   return t;
 }

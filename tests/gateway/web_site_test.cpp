@@ -15,14 +15,14 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(web_site, language_from_the_query_then_accept_language_by_q_then_english) {
-  EXPECT_EQ(web_site::pick_language("fr", "en"), "fr");
-  EXPECT_EQ(web_site::pick_language("de", "fr-CH, fr;q=0.9, en;q=0.8"), "fr");
-  EXPECT_EQ(web_site::pick_language("", "de-DE, en;q=0.5, fr;q=0.7"), "fr");
-  EXPECT_EQ(web_site::pick_language("", "FR"), "fr");
-  EXPECT_EQ(web_site::pick_language("", "fr;q=0, en"), "en");
-  EXPECT_EQ(web_site::pick_language("", "de, es;q=0.9"), "en");
-  EXPECT_EQ(web_site::pick_language("", ""), "en");
-  EXPECT_EQ(web_site::pick_language("", ",,;q=,fr;q=abc, en;q=0.1"), "en");
+  EXPECT_EQ(pages::web_site::pick_language("fr", "en"), "fr");
+  EXPECT_EQ(pages::web_site::pick_language("de", "fr-CH, fr;q=0.9, en;q=0.8"), "fr");
+  EXPECT_EQ(pages::web_site::pick_language("", "de-DE, en;q=0.5, fr;q=0.7"), "fr");
+  EXPECT_EQ(pages::web_site::pick_language("", "FR"), "fr");
+  EXPECT_EQ(pages::web_site::pick_language("", "fr;q=0, en"), "en");
+  EXPECT_EQ(pages::web_site::pick_language("", "de, es;q=0.9"), "en");
+  EXPECT_EQ(pages::web_site::pick_language("", ""), "en");
+  EXPECT_EQ(pages::web_site::pick_language("", ",,;q=,fr;q=abc, en;q=0.1"), "en");
 }
 
 class web_root : public ::testing::Test {
@@ -40,7 +40,7 @@ class web_root : public ::testing::Test {
   void write(const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; }
   std::string error() {
     try {
-      web_site::load(dir.string());
+      pages::web_site::load(dir.string());
     } catch (const std::exception& e) {
       return e.what();
     }
@@ -50,7 +50,7 @@ class web_root : public ::testing::Test {
 };
 
 TEST_F(web_root, pages_are_rendered_per_language_with_hashed_asset_urls) {
-  auto site = web_site::load(dir.string());
+  auto site = pages::web_site::load(dir.string());
   std::string hashed = "/static/app." + sha256_hex("console.log(1);\n").substr(0, 10) + ".js";
   EXPECT_EQ(site->url("app.js"), hashed);
   ASSERT_TRUE(site->asset(hashed.substr(8)));
@@ -72,7 +72,7 @@ TEST_F(web_root, shared_pieces_are_included_before_rendering) {
   fs::create_directories(dir / "partials");
   write("partials/head.html", "<h2>{{t:site}}</h2>\n");
   write("pages/shop.html", "<main>{{include:head.html}}|{{t:hello}}</main>");
-  auto site = web_site::load(dir.string());
+  auto site = pages::web_site::load(dir.string());
   EXPECT_EQ(site->page("shop", "fr")->body, "<main><h2>Billetterie</h2>|Bonjour</main>");
 }
 
@@ -105,9 +105,9 @@ TEST_F(web_root, a_broken_root_is_refused_naming_the_file_and_the_problem) {
 }
 
 TEST(web_site, the_shipped_pages_load) {
-  auto site = web_site::load(GUICHET_SOURCE_DIR "/web");
+  auto site = pages::web_site::load(GUICHET_SOURCE_DIR "/web");
   for (auto page : {"register", "wait", "shop"})
-    for (auto lang : web_site::languages) EXPECT_TRUE(site->page(page, lang)) << page << " " << lang;
+    for (auto lang : pages::web_site::languages) EXPECT_TRUE(site->page(page, lang)) << page << " " << lang;
   EXPECT_GE(site->asset_count(), 6u);
 }
 

@@ -40,7 +40,7 @@ using test::http_client;
 using test::json_field;
 using test::redis_topology;
 
-const runtime_secrets& kSecrets = test::test_secrets();
+const identity::runtime_secrets& kSecrets = test::test_secrets();
 constexpr const char* kSentinelEnv = "GUICHET_TEST_SENTINEL_PASSWORD";
 constexpr int kSessions = 5;
 
@@ -243,7 +243,7 @@ loadtest::audit_report audit(const std::string& config_path, const std::vector<l
   set_env();
   auto cfg = load_config(config_path);
   EXPECT_TRUE(cfg.errors.empty()) << (cfg.errors.empty() ? "" : cfg.errors[0].to_string());
-  blocking_client redis(cfg.value.redis);
+  redis::blocking_client redis(cfg.value.redis);
   EXPECT_TRUE(redis.ok()) << redis.error();
   return loadtest::audit_edition(redis, cfg.value.editions.front(), &ledger);
 }
@@ -411,8 +411,8 @@ TEST(ha, discovery_past_a_sentinel_that_is_down_and_one_naming_a_dead_host) {
   for (int p : topo.sentinels()) cfg.redis.sentinels.push_back({"127.0.0.1", static_cast<std::uint16_t>(p)});
   cfg.redis.master = redis_topology::kMaster;
   cfg.redis.sentinel_password.env = kSentinelEnv;
-  route_table t;
-  add_ops_routes(t);
+  server::route_table t;
+  ops::add_ops_routes(t);
   test::test_gateway gw(cfg, std::move(t), kSecrets);
   bool ready = false;
   for (int i = 0; i < 500 && !(ready = gw.srv.redis_ready()); ++i) std::this_thread::sleep_for(20ms);
@@ -423,7 +423,7 @@ TEST(ha, discovery_past_a_sentinel_that_is_down_and_one_naming_a_dead_host) {
   EXPECT_NE(m->body.find("guichet_redis_primary_info{address=\"127.0.0.1:" + std::to_string(topo.nodes()[0]) + "\"} 1"),
             std::string::npos);
   // The ops commands find it the same way.
-  blocking_client cli(cfg.redis);
+  redis::blocking_client cli(cfg.redis);
   EXPECT_TRUE(cli.ok()) << cli.error();
 }
 
@@ -441,10 +441,10 @@ TEST(ha, readonly_from_a_stale_primary_is_unavailable_and_the_gateway_recovers) 
   e.phases = {single};
   cfg.editions = {e};
   a.cli({"HSET", keys::inventory("ro", "S1"), "c:A", "10", "a:A", "10", "h:A", "0", "s:A", "0"});
-  route_table t;
-  add_ops_routes(t);
-  add_room_routes(t);
-  add_checkout_routes(t);
+  server::route_table t;
+  ops::add_ops_routes(t);
+  room::add_room_routes(t);
+  checkout::add_checkout_routes(t);
   test::test_gateway gw(cfg, std::move(t), kSecrets);
   for (int i = 0; i < 500 && !gw.srv.ready(); ++i) std::this_thread::sleep_for(20ms);
   ASSERT_TRUE(gw.srv.ready());

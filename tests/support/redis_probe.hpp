@@ -15,21 +15,21 @@ namespace guichet::test {
 inline std::optional<std::string> set_through(const redis_config& cfg, const std::string& key, const std::string& value,
                                               std::chrono::milliseconds limit) {
   net::io_context io;
-  redis_stats stats;
-  redis_connection conn(io, cfg, stats);
+  redis::redis_stats stats;
+  redis::redis_connection conn(io, cfg, stats);
   conn.start();
   auto end = std::chrono::steady_clock::now() + limit;
   while (!conn.ready() && std::chrono::steady_clock::now() < end) io.run_one_for(std::chrono::milliseconds(10));
   std::optional<std::string> result;
   if (conn.ready()) {
-    std::optional<redis_result> out;
+    std::optional<redis::redis_result> out;
     net::co_spawn(io, [&]() -> net::awaitable<void> {
       std::string_view set[] = {"SET", key, value};
       out = co_await conn.command(set);
     }, net::detached);
     while (!out && std::chrono::steady_clock::now() < end + std::chrono::seconds(2))
       io.run_one_for(std::chrono::milliseconds(10));
-    result = out ? (out->ec && out->ec != redis_errc::reply_error ? out->ec.message() : out->reply.str) : "no reply";
+    result = out ? (out->ec && out->ec != redis::redis_errc::reply_error ? out->ec.message() : out->reply.str) : "no reply";
   }
   conn.stop();
   io.run_for(std::chrono::milliseconds(20));

@@ -23,8 +23,8 @@ inline config test_config(int redis_port) {
 }
 
 /// Secrets for in-process gateways (test values, never used outside tests).
-inline const runtime_secrets& test_secrets() {
-  static const runtime_secrets s{.admin_key = "admin-key-0123456789abcdef",
+inline const identity::runtime_secrets& test_secrets() {
+  static const identity::runtime_secrets s{.admin_key = "admin-key-0123456789abcdef",
                                  .jwt_key = "organiser-jwt-key-0123456789",
                                  .payment_key = "payment-backend-key-0123456789",
                                  .token_keys = {{"k1", "token-key-0123456789abcdef", 0}}};
@@ -33,13 +33,13 @@ inline const runtime_secrets& test_secrets() {
 
 /// Starts a real server on a free port and drains it when destroyed.
 struct test_gateway {
-  test_gateway(const config& cfg, route_table routes, runtime_secrets secrets = {})
+  test_gateway(const config& cfg, server::route_table routes, identity::runtime_secrets secrets = {})
       : srv(cfg, std::move(routes), std::move(secrets)) {
     srv.start();
   }
   ~test_gateway() { srv.drain(); }
   int port() const { return srv.port(); }
-  server srv;
+  server::server srv;
 };
 
 }  // namespace guichet::test
