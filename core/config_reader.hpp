@@ -91,7 +91,7 @@ class config_reader {
     string("env", out.env);
     string("file", out.file);
     string("credential", out.credential);
-    if (out.credential.find('/') != std::string::npos) return false;
+    if (!out.credential.empty() && !secret_ref::plain_name(out.credential)) return false;
     return out.sources() == 1;
   }
 

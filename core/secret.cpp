@@ -35,7 +35,7 @@ std::string load_secret(const secret_ref& ref) {
       throw std::runtime_error("credential " + ref.credential +
                                ": CREDENTIALS_DIRECTORY is not set (systemd sets it for a unit with LoadCredential=" +
                                ref.credential + ":...)");
-    if (ref.credential.find('/') != std::string::npos || ref.credential == "." || ref.credential == "..")
+    if (!secret_ref::plain_name(ref.credential))
       throw std::runtime_error("credential " + ref.credential + ": a credential name has no '/'");
     value = read_file(std::string(dir) + "/" + ref.credential, "credential file");
   } else if (!ref.env.empty()) {

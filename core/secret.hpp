@@ -13,6 +13,10 @@ struct secret_ref {
   bool empty() const { return env.empty() && file.empty() && credential.empty(); }
   /// How many of env, file, credential are set (a valid reference has exactly one).
   int sources() const { return !env.empty() + !file.empty() + !credential.empty(); }
+  /// A credential's name is a plain file name in $CREDENTIALS_DIRECTORY: no '/', not "." or "..".
+  static bool plain_name(const std::string& name) {
+    return !name.empty() && name.find('/') == std::string::npos && name != "." && name != "..";
+  }
   /// What the secret is called in messages: the variable's name, the path, or "credential NAME"
   /// (never the value).
   std::string where() const;

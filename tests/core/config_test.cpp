@@ -202,9 +202,11 @@ TEST(secret, from_a_systemd_credential) {
   EXPECT_THROW(load_secret({.credential = "payment_key"}), std::runtime_error);  // not loaded
   EXPECT_THROW(load_secret({.credential = "../admin_key"}), std::runtime_error);
   ::unsetenv("CREDENTIALS_DIRECTORY");
-  auto r = parse_config("[secrets]\nadmin_key = { credential = \"a/b\" }\npayment_key = { credential = \"payment_key\" }\n", "c.toml");
-  ASSERT_EQ(r.errors.size(), 1u);
+  auto r = parse_config("[secrets]\nadmin_key = { credential = \"a/b\" }\npayment_key = { credential = \"payment_key\" }\n"
+                        "jwt_key = { credential = \"..\" }\n", "c.toml");
+  ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].line, 2);
+  EXPECT_EQ(r.errors[1].line, 4);
   EXPECT_EQ(r.value.secrets.payment_key.credential, "payment_key");
 }
 
