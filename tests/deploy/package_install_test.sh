@@ -134,6 +134,9 @@ for _ in $(seq 200); do
     SENTINEL get-master-addr-by-name guichet 2>/dev/null | grep -qx "$primary" && break
   sleep 0.05
 done
+redis-cli -h 127.0.0.1 -p "${s1##*:}" --pass "$(secret sentinel_password)" --no-auth-warning \
+  SENTINEL get-master-addr-by-name guichet 2>/dev/null | grep -qx "$primary" ||
+  fail "the sentinels do not name the primary (see $work/sentinel-*/sentinel.log)"
 
 step "5. ExecStartPre and ExecStart as systemd runs them"
 port=$(free_port); ops=$(free_port)
