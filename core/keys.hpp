@@ -59,3 +59,12 @@ inline std::string pow_proof(std::string_view ed, std::string_view digest_hex) {
 inline std::string audit(std::string_view ed) { return prefix(ed) + "audit"; }
 
 }  // namespace guichet::keys
+
+namespace guichet::keys {
+
+/// string: the fleet lease's holder (a gateway's id), with a TTL (gateway/lua/fleet_lease.lua)
+inline std::string fleet_lease() { return "guichet:{fleet}:lease"; }
+/// hash: what the lease holder read for the fleet: room key -> room state, "avail:<edition>" -> seats
+inline std::string fleet_state() { return "guichet:{fleet}:state"; }
+
+}  // namespace guichet::keys

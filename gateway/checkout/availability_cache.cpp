@@ -6,10 +6,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <charconv>
+
 #include "core/keys.hpp"
 #include "core/json_writer.hpp"
 #include "gateway/metrics/prometheus.hpp"
 #include "gateway/redis/reply.hpp"
+#include "gateway/server/server.hpp"
 #include "gateway/server/worker.hpp"
 
 namespace guichet::checkout {
@@ -17,15 +20,14 @@ namespace guichet::checkout {
 availability_cache::availability_cache(server::worker& w) : w_(w) {
   for (auto& e : w.cfg.editions) {
     if (e.sessions.empty()) continue;
-    edition_view v{&e, {}, {}, false};
+    edition_view v{&e, {}, "avail:" + e.id, {}, {}, false};
     for (auto& s : e.sessions) v.inv_keys.push_back(keys::inventory(e.id, s.id));
     editions_.push_back(std::move(v));
   }
 }
 
 void availability_cache::start() {
-  if (editions_.empty()) return;
-  net::co_spawn(w_.io, refresh_loop(), net::detached);
+  if (!editions_.empty() && w_.index == 0) net::co_spawn(w_.io, refresh_loop(), net::detached);
 }
 
 const std::string* availability_cache::availability(std::string_view edition) const {
@@ -34,50 +36,90 @@ const std::string* availability_cache::availability(std::string_view edition) co
   return nullptr;
 }
 
+// Worker 0: the lease holder reads every edition once a second and publishes them together; a
+// follower reads only an edition nobody has published.
 net::awaitable<void> availability_cache::refresh_loop() {
   net::steady_timer t(w_.io);
+  server::fleet& fleet = w_.srv.fleet();
   while (!w_.draining) {
-    for (auto& e : editions_) co_await refresh(e);
+    std::vector<std::pair<std::string, std::string>> fields;
+    for (auto& e : editions_) {
+      if (!fleet.leading() && e.loaded) continue;
+      std::string v = co_await refresh(e);
+      if (!v.empty()) fields.emplace_back(e.field, std::move(v));
+    }
+    co_await fleet.publish(w_, std::move(fields));
     t.expires_after(std::chrono::seconds(1));
     co_await t.async_wait(net::as_tuple(net::use_awaitable));
   }
 }
 
-net::awaitable<void> availability_cache::refresh(edition_view& v) {
-  if (!w_.redis->ready()) co_return;
+void availability_cache::follow(const server::fleet_state& s) {
+  for (auto& e : editions_) {
+    auto it = s.find(e.field);
+    if (it != s.end() && it->second != e.published) apply(e, it->second);
+  }
+}
+
+net::awaitable<std::string> availability_cache::refresh(edition_view& v) {
+  if (!w_.redis->ready()) co_return std::string();
   const edition_config& e = *v.edition;
   std::vector<std::string> args{std::to_string(e.sessions.size())};
-  std::size_t ncat = 0;
   for (auto& s : e.sessions) {
     args.push_back(std::to_string(s.categories.size()));
-    for (auto& [cat, cap] : s.categories) args.push_back(cat), ++ncat;
+    for (auto& [cat, cap] : s.categories) args.push_back(cat);
   }
   std::vector<std::string_view> keys(v.inv_keys.begin(), v.inv_keys.end()), argv(args.begin(), args.end());
   auto r = co_await w_.redis->eval(redis::script::availability, keys, argv);
-  if (r.ec || r.reply.elements.size() != 4 * ncat) co_return;
+  if (r.ec) co_return std::string();
+  std::string out;
+  for (std::size_t i = 0; i < r.reply.elements.size(); ++i) {
+    if (i) out += ',';
+    out += r.reply.elements[i].str;
+  }
+  co_return apply(v, out) ? out : std::string();
+}
+
+bool availability_cache::apply(edition_view& v, std::string_view published) {
+  const edition_config& e = *v.edition;
+  std::vector<std::string_view> el;
+  for (std::size_t from = 0;;) {
+    auto comma = published.find(',', from);
+    el.push_back(published.substr(from, comma == std::string_view::npos ? comma : comma - from));
+    if (comma == std::string_view::npos) break;
+    from = comma + 1;
+  }
+  std::size_t ncat = 0;
+  for (auto& s : e.sessions) ncat += s.categories.size();
+  if (el.size() != 4 * ncat) return false;  // another config's edition (rolling deploy)
+  auto num = [](std::string_view s) {
+    std::uint64_t n = 0;
+    std::from_chars(s.data(), s.data() + s.size(), n);
+    return n;
+  };
   v.categories.clear();
   json_writer j;
   j.open('{').kv("edition", e.id).key("sessions").open('[');
   std::size_t i = 0;
-  const auto& el = r.reply.elements;
   for (const session_config& s : e.sessions) {
     j.open('{').kv("id", s.id).kv("name", s.name).kv("sport", s.sport).kv("venue", s.venue).kv("date", s.date);
     j.kv("ceremony", s.ceremony).key("categories").open('{');
     for (std::size_t c = 0; c < s.categories.size(); ++c, i += 4) {
       j.key(s.categories[c].first);
-      if (el[i].str == "-1") {  // not loaded into Redis yet
+      if (el[i] == "-1") {  // not loaded into Redis yet
         j.null();
         continue;
       }
-      v.categories.push_back({e.id, s.id, s.categories[c].first, redis::as_uint(el[i]), as_uint(el[i + 1]), as_uint(el[i + 2]),
-                              as_uint(el[i + 3])});
-      j.open('{').kv("available", as_uint(el[i + 1])).kv("capacity", as_uint(el[i])).close('}');
+      v.categories.push_back({e.id, s.id, s.categories[c].first, num(el[i]), num(el[i + 1]), num(el[i + 2]), num(el[i + 3])});
+      j.open('{').kv("available", num(el[i + 1])).kv("capacity", num(el[i])).close('}');
     }
     j.close('}').close('}');
   }
   j.close(']').close('}');
   v.body = j.take();
+  v.published.assign(published);
   v.loaded = true;
+  return true;
 }
 
 void availability_cache::render_metrics(std::string& out) const {

@@ -13,6 +13,7 @@
 #include "core/clock.hpp"
 #include "gateway/base/log.hpp"
 #include "gateway/redis/reply.hpp"
+#include "gateway/server/server.hpp"
 #include "gateway/server/worker.hpp"
 
 namespace guichet::checkout {
@@ -27,8 +28,9 @@ void hold_reaper::start() {
   net::co_spawn(w_.io, reap_loop(), net::detached);
 }
 
-// Every gateway runs this (on its worker 0): holds past their deadline go back on sale. The
-// release script re-checks the deadline on Redis' clock, so racing reapers are harmless. Each
+// Worker 0 of every gateway runs this loop, and the fleet lease's holder alone reaps (one reaper
+// per fleet at a time): holds past their deadline go back on sale. The release script re-checks
+// the deadline on Redis' clock, so two reapers racing at a change of holder are harmless. Each
 // batch of due holds is released concurrently (the connection pipelines them), and full batches
 // follow each other without waiting for the next tick: a wave of unpaid holds at the end of a
 // surge is returned at Redis speed, not at 100 per tick.
@@ -37,6 +39,10 @@ net::awaitable<void> hold_reaper::reap_loop() {
   while (!w_.draining) {
     t.expires_after(std::chrono::milliseconds(250));
     co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    if (!w_.srv.fleet().leading()) {
+      w_.stats.reaper_lag_ms.v.store(0, std::memory_order_relaxed);  // the holder reports it
+      continue;
+    }
     for (const edition_config* v : editions_) {
       for (int batch = 0; batch < 100 && w_.redis->ready() && !w_.draining; ++batch) {
         const std::string& ed = v->id;

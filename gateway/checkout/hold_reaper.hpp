@@ -12,9 +12,10 @@ class worker;
 
 namespace guichet::checkout {
 
-/// The expiry reaper: holds past their deadline go back on sale. It runs on worker 0 of every
-/// gateway (the release script re-checks each deadline on Redis' clock, so gateways racing
-/// each other are harmless) and reports how late it is (guichet_reaper_lag_seconds).
+/// The expiry reaper: holds past their deadline go back on sale. It runs on worker 0 of the
+/// fleet lease's holder (server/fleet.hpp), one per fleet at a time (the release script
+/// re-checks each deadline on Redis' clock, so reapers racing at a change of holder are
+/// harmless), and reports how late it is (guichet_reaper_lag_seconds; 0 on the other gateways).
 class hold_reaper final : public server::per_thread {
  public:
   explicit hold_reaper(server::worker& w);

@@ -145,6 +145,10 @@ void render_counter_metrics(std::string& out, std::span<const worker_stats* cons
     out += std::string("guichet_reaper_lag_seconds ") + lag + "\n";
   }
 
+  metric_head(out, "guichet_fleet_leader", "gauge",
+       "1 while this gateway holds the fleet lease: it advances the rooms, reads the seats and reaps expired holds for the fleet.");
+  metric_sample(out, "guichet_fleet_leader", "", sum(ws, [](const worker_stats& w) -> const base::counter& { return w.fleet_leader; }));
+
   metric_head(out, "guichet_redis_errors_total", "counter", "Redis commands that did not succeed, by kind.");
   struct kind {
     const char* label;

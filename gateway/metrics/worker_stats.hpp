@@ -45,6 +45,8 @@ struct worker_stats {
 
   /// Worker 0's expiry reaper: how overdue the oldest hold still waiting is, in ms (a gauge).
   base::counter reaper_lag_ms;
+  /// Worker 0: 1 while this gateway holds the fleet lease (server/fleet.hpp), else 0 (a gauge).
+  base::counter fleet_leader;
 
   /// Records the stable code of an error answer.
   void record_error(std::size_t route, errc e) {

@@ -16,6 +16,7 @@
 #include "core/json_escape.hpp"
 #include "gateway/metrics/prometheus.hpp"
 #include "gateway/redis/reply.hpp"
+#include "gateway/server/server.hpp"
 #include "gateway/server/worker.hpp"
 
 namespace guichet::room {
@@ -51,28 +52,54 @@ room_cache::room* room_cache::find(std::string_view edition, std::string_view ph
 
 void room_cache::start() {
   if (rooms_.empty()) warm_ = true;
-  else net::co_spawn(w_.io, refresh_loop(), net::detached);
+  else if (w_.index == 0) net::co_spawn(w_.io, refresh_loop(), net::detached);
 }
 
 void room_cache::reload() {
   for (auto& r : rooms_) r.force = true;
 }
 
+// Worker 0: once per round, the lease holder refreshes every room and publishes them all in one
+// go; a follower refreshes only a room it must push config to (SIGHUP) or that nobody refreshes.
 net::awaitable<void> room_cache::refresh_loop() {
   net::steady_timer t(w_.io);
+  server::fleet& fleet = w_.srv.fleet();
   while (!w_.draining) {
+    bool leading = fleet.leading();
+    std::vector<std::pair<std::string, std::string>> fields;
     for (auto& r : rooms_) {
       if (w_.draining) break;
-      co_await refresh(r);
+      bool orphan = !leading && ++r.unchanged_rounds > 3;  // the holder does not refresh it
+      if (!leading && !r.force && !orphan) continue;
+      std::string v = co_await call_refresh(r);
+      if (!v.empty()) fields.emplace_back(r.room_key, std::move(v));
     }
-    if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& r) { return r.loaded; })) warm_ = true;
+    co_await fleet.publish(w_, std::move(fields));
     t.expires_after(w_.cfg.room_refresh);
     co_await t.async_wait(net::as_tuple(net::use_awaitable));
   }
 }
 
 net::awaitable<void> room_cache::refresh(room& r) {
-  if (!w_.redis->ready()) co_return;
+  std::string v = co_await call_refresh(r);
+  if (v.empty()) co_return;
+  std::vector<std::pair<std::string, std::string>> fields;
+  fields.emplace_back(r.room_key, std::move(v));
+  co_await w_.srv.fleet().publish(w_, std::move(fields));
+}
+
+void room_cache::follow(const server::fleet_state& fs) {
+  for (auto& r : rooms_) {
+    auto it = fs.find(r.room_key);
+    if (it == fs.end() || it->second == r.published) continue;
+    r.unchanged_rounds = 0;
+    apply(r, it->second);
+  }
+  if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& r) { return r.loaded; })) warm_ = true;
+}
+
+net::awaitable<std::string> room_cache::call_refresh(room& r) {
+  if (!w_.redis->ready()) co_return std::string();
   const phase_config& p = *r.phase;
   std::vector<std::string_view> keys{r.room_key, r.active_key, r.sessions_key};
   keys.insert(keys.end(), r.slot_keys.begin(), r.slot_keys.end());
@@ -90,25 +117,53 @@ net::awaitable<void> room_cache::refresh(room& r) {
   args.insert(args.end(), starts.begin(), starts.end());
   args.insert(args.end(), r.inv_args.begin(), r.inv_args.end());
   auto res = co_await w_.redis->eval(redis::script::room_refresh, keys, args);
-  if (res.ec || res.reply.elements.size() != 9 + 3 * p.slots.size()) co_return;
+  if (res.ec) co_return std::string();
+  std::string v;
+  for (std::size_t i = 0; i < res.reply.elements.size(); ++i) {
+    if (i) v += '\n';
+    v += res.reply.elements[i].str;
+  }
+  if (!apply(r, v)) co_return std::string();
   if (force) r.force = false;
-  auto& e = res.reply.elements;
+  if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& x) { return x.loaded; })) warm_ = true;
+  co_return v;
+}
+
+namespace {
+std::uint64_t num(std::string_view s) {
+  std::uint64_t v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return v;
+}
+}  // namespace
+
+bool room_cache::apply(room& r, std::string_view published) {
+  std::vector<std::string_view> e;
+  for (std::size_t from = 0;;) {
+    auto nl = published.find('\n', from);
+    e.push_back(published.substr(from, nl == std::string_view::npos ? nl : nl - from));
+    if (nl == std::string_view::npos) break;
+    from = nl + 1;
+  }
+  const phase_config& p = *r.phase;
+  if (e.size() != 9 + 3 * p.slots.size()) return false;  // another config's room (rolling deploy)
   room_state s;
-  s.stored_status = e[0].str;
-  s.serving = redis::as_uint(e[1]);
-  s.tail = as_uint(e[2]);
-  s.rate = as_uint(e[3]);
-  s.max_active = as_uint(e[4]);
-  s.active = as_uint(e[5]);
-  s.now_ms = static_cast<std::int64_t>(as_uint(e[6]));
-  s.pow_bits = e[7].str.empty() ? -1 : static_cast<std::int64_t>(as_uint(e[7]));
-  s.stock = e[8].str;
+  s.stored_status = std::string(e[0]);
+  s.serving = num(e[1]);
+  s.tail = num(e[2]);
+  s.rate = num(e[3]);
+  s.max_active = num(e[4]);
+  s.active = num(e[5]);
+  s.now_ms = static_cast<std::int64_t>(num(e[6]));
+  s.pow_bits = e[7].empty() ? -1 : static_cast<std::int64_t>(num(e[7]));
+  s.stock = std::string(e[8]);
+  if (r.loaded && s.now_ms < r.state.now_ms) return true;  // older than what this worker holds
   for (std::size_t i = 0; i < p.slots.size(); ++i) {
     slot_state st;
-    st.pre_count = as_uint(e[9 + 3 * i]);
-    st.opened = !e[10 + 3 * i].str.empty();
-    st.base = as_uint(e[10 + 3 * i]);
-    const std::string& sd = e[11 + 3 * i].str;
+    st.pre_count = num(e[9 + 3 * i]);
+    st.opened = !e[10 + 3 * i].empty();
+    st.base = num(e[10 + 3 * i]);
+    std::string_view sd = e[11 + 3 * i];
     if (sd.size() == 32) {
       std::from_chars(sd.data(), sd.data() + 16, st.seed0, 16);
       std::from_chars(sd.data() + 16, sd.data() + 32, st.seed1, 16);
@@ -116,9 +171,11 @@ net::awaitable<void> room_cache::refresh(room& r) {
     s.slots.push_back(st);
   }
   r.state = std::move(s);
+  r.published.assign(published);
   r.loaded = true;
   update_pow(r);
   render(r);
+  return true;
 }
 
 void room_cache::update_pow(room& r) {

@@ -16,10 +16,13 @@ class worker;
 
 namespace guichet::room {
 
-/// One worker's copy of every room's state. A refresher coroutine calls the room_refresh script
-/// every `rooms.refresh` (that call is also what advances the serving counter and opens slots)
-/// and pre-renders the public JSON, so polls of the room state never touch Redis. If Redis is
-/// down, the last state keeps being served.
+/// One worker's copy of every room's state, pre-rendered, so polls of the room state never touch
+/// Redis. Once per `rooms.refresh` for the whole fleet, worker 0 of the fleet lease's holder
+/// (server/fleet.hpp) calls the room_refresh script for every room (that call is also what
+/// advances the serving counter and opens slots) and publishes the replies; every worker of
+/// every gateway takes them from the fleet's state (follow). A room the holder does not refresh
+/// (a gateway whose config has a room the holder's lacks) is refreshed by each gateway that has it.
+/// If Redis is down, the last state keeps being served.
 class room_cache final : public server::per_thread {
  public:
   struct room {
@@ -33,6 +36,8 @@ class room_cache final : public server::per_thread {
     room_state state;
     bool loaded = false;
     bool force = false;  ///< push config's live knobs over Redis' on the next refresh (SIGHUP)
+    std::string published;  ///< the room_refresh reply last applied, as published (fields joined by '\n')
+    unsigned unchanged_rounds = 0;  ///< worker 0, not leading: rounds without a new published state
     std::string body;    ///< the public JSON
     std::string etag;
     /// The complete HTTP/1.1 answers to a poll, serialised once per refresh.
@@ -61,11 +66,18 @@ class room_cache final : public server::per_thread {
   /// gateway, a refresh apart): fans waiting, serving, admit rate, shoppers vs ceiling, status,
   /// stock.
   void render_metrics(std::string& out) const override;
-  /// Refreshes one room now (after an admin change, so this worker's next answer shows it).
+  /// Takes the rooms' states the fleet lease's holder published.
+  void follow(const server::fleet_state& s) override;
+  /// Refreshes one room now and publishes it (after an admin change, so this worker's next
+  /// answer shows it, and the fleet's next round).
   boost::asio::awaitable<void> refresh(room& r);
 
  private:
   boost::asio::awaitable<void> refresh_loop();
+  /// Calls room_refresh; on success applies the reply and returns it as published (else "").
+  boost::asio::awaitable<std::string> call_refresh(room& r);
+  /// Applies a published room_refresh reply unless older than the state held; false if malformed.
+  bool apply(room& r, std::string_view published);
   void render(room& r);
 
   void update_pow(room& r);

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "gateway/server/fleet.hpp"
+
 namespace guichet::server {
 
 class worker;
@@ -24,6 +26,9 @@ class per_thread {
   virtual void reload() {}
   /// False until it can serve (/readyz waits for every worker's states).
   virtual bool warm() const { return true; }
+  /// The fleet's lease holder published a new state (fleet.hpp), on this worker's thread: a
+  /// feature whose Redis chores the holder does takes what it read from here.
+  virtual void follow(const fleet_state&) {}
   /// Appends this feature's /metrics section as this worker sees it.
   virtual void render_metrics(std::string&) const {}
 };

@@ -15,7 +15,14 @@ namespace guichet::server {
 using tcp = net::ip::tcp;
 
 server::server(const config& cfg, route_table routes, identity::runtime_secrets secrets)
-    : cfg_(cfg), routes_(std::move(routes)), secrets_(std::move(secrets)), audit_(cfg.audit) {
+    : cfg_(cfg),
+      routes_(std::move(routes)),
+      secrets_(std::move(secrets)),
+      audit_(cfg.audit),
+      fleet_(cfg.room_refresh, [this](std::shared_ptr<const fleet_state> s) {
+        for (auto& w : workers_)
+          net::post(w->io, [&w = *w, s] { w.each_state([&](per_thread& p) { p.follow(*s); }); });
+      }) {
   unsigned n = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 0; i < n; ++i) workers_.push_back(std::make_unique<worker>(*this, cfg_, secrets_, i));
   if (secrets_.jwks) jwks_watch_ = std::make_unique<identity::jwks_watch>(cfg_.identity.jwks_file, secrets_.jwks);
@@ -53,6 +60,7 @@ void server::start() {
     net::co_spawn(w->io, accept_loop(*w, *w->acceptor, false), net::detached);
     if (w->ops_acceptor) net::co_spawn(w->io, accept_loop(*w, *w->ops_acceptor, true), net::detached);
     net::co_spawn(w->io, deadline_sweep(*w), net::detached);
+    if (w == workers_.front()) net::co_spawn(w->io, fleet_.run(*w), net::detached);
     if (jwks_watch_ && w == workers_.front() && cfg_.identity.watch.count() > 0)
       net::co_spawn(w->io, jwks_watch_->run(cfg_.identity.watch), net::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
@@ -108,6 +116,7 @@ net::awaitable<void> server::drain_worker(worker& w, std::chrono::steady_clock::
     co_await t.async_wait(net::as_tuple(net::use_awaitable));
   }
   for (auto& s : w.sessions) s.socket->close(ec);
+  if (&w == workers_.front().get()) co_await fleet_.let_go(w);
   w.redis->stop();
 }
 

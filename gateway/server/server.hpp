@@ -9,6 +9,7 @@
 #include "core/account_guard.hpp"
 #include "core/rate_guard.hpp"
 #include "gateway/base/audit_log.hpp"
+#include "gateway/server/fleet.hpp"
 #include "gateway/server/handler.hpp"
 #include "gateway/identity/jwks_watch.hpp"
 #include "gateway/identity/secrets.hpp"
@@ -53,6 +54,8 @@ class server {
   const identity::jwks_watch* identity_keys() const { return jwks_watch_.get(); }
   /// The audit trail's file ([audit] file), shared by the workers.
   base::audit_log& audit() { return audit_; }
+  /// The fleet's lease and the state its holder publishes (fleet.hpp).
+  class fleet& fleet() { return fleet_; }
 
  private:
   net::awaitable<void> accept_loop(worker& w, net::ip::tcp::acceptor& acceptor, bool ops);
@@ -74,6 +77,7 @@ class server {
   std::unique_ptr<identity::jwks_watch> jwks_watch_;
   base::audit_log audit_;
   std::atomic<bool> drained_{false};
+  class fleet fleet_;
 };
 
 }  // namespace guichet::server

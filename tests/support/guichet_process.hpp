@@ -40,6 +40,7 @@ class guichet_process {
     }
     return false;
   }
+  int pid() const { return pid_; }
   void signal(int sig) const {
     if (pid_ > 0) ::kill(pid_, sig);
   }
