@@ -100,6 +100,18 @@ bool write_json(const report& r, const std::string& path) {
   }
   if (r.load) j.kv("late_requests", r.load->late).kv("setup", r.load->setup);
   if (r.surge) surge_json(j, r, *r.surge);
+  if (r.redis && r.redis->measured) {
+    std::uint64_t admitted = 0;
+    if (r.surge)
+      for (auto& room : r.surge->rooms) admitted += room.admitted;
+    const redis_cost& c = *r.redis;
+    j.key("redis_cost").open('{').kv("cpu_seconds", c.cpu_seconds).kv("seconds", c.seconds).kv("admitted", admitted);
+    j.kv("cpu_us_per_admitted_fan", admitted ? c.cpu_seconds * 1e6 / static_cast<double>(admitted) : 0.0);
+    j.kv("commands", c.commands).kv("lost", c.lost).key("scripts").open('{');
+    for (auto& s : c.scripts)
+      j.key(s.name).open('{').kv("calls", s.calls).kv("usec", s.usec).kv("usec_per_call", s.usec_per_call()).close('}');
+    j.close('}').close('}');
+  }
   if (r.audit) {
     j.key("audit").open('{').kv("ok", r.audit->ok()).kv("violation_count", r.audit->violation_count);
     j.key("violations").open('[');

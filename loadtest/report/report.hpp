@@ -7,6 +7,7 @@
 
 #include "loadtest/audit.hpp"
 #include "loadtest/recorder.hpp"
+#include "loadtest/redis_cost.hpp"
 #include "loadtest/surge/surge.hpp"
 #include "loadtest/throughput.hpp"
 
@@ -21,6 +22,8 @@ struct report {
   std::optional<surge_result> surge;
   std::optional<load_result> load;
   std::optional<audit_report> audit;
+  /// surge: what Redis spent from the opening to the end of the fans' journeys (redis_cost.hpp)
+  std::optional<redis_cost> redis;
   std::vector<std::string> notes;  ///< stages and what they did (draw, waits)
   /// No violation: audit clean and every harness check passed.
   bool ok() const;

@@ -1,4 +1,5 @@
 // The terminal report.
+#include <cstdio>
 #include "loadtest/report/common.hpp"
 
 #include <algorithm>
@@ -118,6 +119,42 @@ void print_audit(const audit_report& a, std::ostream& out) {
   }
 }
 
+// Redis' CPU per admitted fan and per script (the one part of the fleet that does not scale out).
+void print_redis_cost(const report& r, std::ostream& out) {
+  const redis_cost& c = *r.redis;
+  out << "\n== redis cost (the opening to the end of the journeys; SLOWLOG at 0 us while it ran)\n";
+  if (!c.measured) {
+    out << "   not measured: " << c.why_not << "\n";
+    return;
+  }
+  std::uint64_t admitted = 0;
+  if (r.surge)
+    for (auto& room : r.surge->rooms) admitted += room.admitted;
+  char b[256];
+  std::snprintf(b, sizeof b, "   redis cpu %.2f s over %.1f s (%.0f%% of its one core); %llu fans admitted: %.0f us per admitted fan\n",
+                c.cpu_seconds, c.seconds, c.seconds > 0 ? 100 * c.cpu_seconds / c.seconds : 0,
+                static_cast<unsigned long long>(admitted), admitted ? c.cpu_seconds * 1e6 / static_cast<double>(admitted) : 0);
+  out << b;
+  if (admitted && c.cpu_seconds > 0) {
+    std::snprintf(b, sizeof b, "   one redis core carries %.0f admitted fans per second through the journey\n",
+                  static_cast<double>(admitted) / c.cpu_seconds);
+    out << b;
+  }
+  std::snprintf(b, sizeof b, "   %-24s %9s %8s %14s %13s %13s\n", "script or command", "calls", "per fan", "usec_per_call",
+                "usec per fan", "redis.calls");
+  out << b;
+  for (auto& s : c.scripts) {
+    double per = admitted ? static_cast<double>(s.calls) / static_cast<double>(admitted) : 0;
+    std::snprintf(b, sizeof b, "   %-24s %9llu %8.2f %14.1f %13.1f %13.1f\n", s.name.c_str(), static_cast<unsigned long long>(s.calls), per,
+                  s.usec_per_call(), admitted ? static_cast<double>(s.usec) / static_cast<double>(admitted) : 0,
+                  s.calls ? static_cast<double>(s.inner) / static_cast<double>(s.calls) : 0);
+    out << b;
+  }
+  out << "   (usec_per_call: Redis' wall time per call, SLOWLOG's, which counts the time Redis was not on a core;\n"
+         "    redis.calls: the commands a script ran per call; logging every command costs Redis ~0.4 us each)\n";
+  if (c.lost) out << "   (" << c.lost << " commands were dropped from the log before they were read: the per-script rows miss them)\n";
+}
+
 }  // namespace
 
 void print_report(const report& r, std::ostream& out) {
@@ -127,6 +164,7 @@ void print_report(const report& r, std::ostream& out) {
   print_endpoints(r, out);
   print_errors(r, out);
   if (r.surge) print_fans(r, out);
+  if (r.redis) print_redis_cost(r, out);
   if (r.audit) print_audit(*r.audit, out);
   out << "\n" << (r.ok() ? "RESULT: PASS" : "RESULT: FAIL (see above)") << "\n";
 }

@@ -1,4 +1,5 @@
 #include "loadtest/surge/command.hpp"
+#include "loadtest/redis_cost.hpp"
 
 #include <tuple>
 
@@ -161,7 +162,7 @@ void print_watch_link(const surge_run& run) {
 
 // 5. The audit, behind the gateway's back, on a new connection: the primary may have changed
 // during the run (a failover), and the audit must read the one that holds the sales now.
-void audit_after(surge_run& run, const surge_result& result, std::uint64_t memory_at_start) {
+void audit_after(surge_run& run, const surge_result& result, std::uint64_t memory_at_start, redis_cost_meter& meter) {
   redis::blocking_client primary(run.s.cfg.redis);
   if (!primary.ok()) {
     run.rep.audit.emplace();
@@ -169,6 +170,7 @@ void audit_after(surge_run& run, const surge_result& result, std::uint64_t memor
     return;
   }
   settle(primary, run.e, run.rep, run.log);
+  run.rep.redis = meter.finish();  // the journeys are over: unpaid holds have gone back on sale
   run.rep.notes.push_back(redis_memory_note("after the surge", memory_at_start, redis_used_memory(primary), run.o.fans));
   run.log << "== audit: reading Redis\n";
   run.rep.audit = audit_edition(primary, run.e, &result.sales);
@@ -211,6 +213,8 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
 
   // 4. The opening.
   log << "== surge: fans arrive around their slot's opening\n";
+  redis_cost_meter meter(s.cfg.redis);
+  meter.start();
   auto result = run_surge(e, run.o, keys, s.target, run.plan, run.rec, log);
   for (std::size_t k = 0; k < result.rooms.size(); ++k) {
     result.rooms[k].registered = e.find_phase(run.o.mix[k].first)->draw ? run.registered[k] : 0;
@@ -218,7 +222,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
   }
   run.rep.main = &run.rec;
   write_ledger(c.out_dir + "/ledger.tsv", result.sales);
-  audit_after(run, result, memory_at_start);
+  audit_after(run, result, memory_at_start, meter);
   run.rep.surge = std::move(result);
   finish_report(run.rep, c, out, log);
   return run.rep.ok() ? 0 : 1;

@@ -171,6 +171,21 @@ TEST_F(surge, small_surge_passes_its_audit) {
   EXPECT_GT(number_after("\"active_fans\":"), 0.0);
   EXPECT_GT(number_after("\"cpu_us_per_fan\":"), 0.0);
   EXPECT_GE(number_after("\"lateness_ms\":{\"polls\":{\"p50\":"), 0.0);
+  // What Redis spent: its CPU per admitted fan, and each script's calls and time, one per call
+  // (the fans' journeys: join, admit, holds, confirm); the harness put SLOWLOG back as it was.
+  EXPECT_GT(number_after("\"redis_cost\":{\"cpu_seconds\":"), 0.0) << r.substr(r.find("\"redis_cost\""), 400);
+  EXPECT_GT(number_after("\"cpu_us_per_admitted_fan\":"), 0.0);
+  auto cost = r.find("\"redis_cost\":");
+  ASSERT_NE(cost, std::string::npos);
+  auto admitted = r.find("\"admitted\":", cost);
+  ASSERT_NE(admitted, std::string::npos);
+  EXPECT_GT(std::stod(r.substr(admitted + 11)), 0.0);
+  for (const char* script : {"\"room_join\":{\"calls\":", "\"room_admit\":{\"calls\":", "\"confirm\":{\"calls\":"})
+    EXPECT_GT(number_after(script), 0.0) << script << " in " << r.substr(r.find("\"redis_cost\""), 1500);
+  EXPECT_NE(r.find("\"hold (1 session)\":{\"calls\":"), std::string::npos) << r.substr(r.find("\"redis_cost\""), 1500);
+  EXPECT_GT(number_after("\"usec_per_call\":"), 0.0);
+  EXPECT_EQ(redis_->cli({"CONFIG", "GET", "slowlog-log-slower-than"}), "slowlog-log-slower-than\n10000");
+  EXPECT_EQ(redis_->cli({"SLOWLOG", "LEN"}), "0");
   auto pow = r.find("\"pow_solved\":");
   ASSERT_NE(pow, std::string::npos);
   EXPECT_GT(std::stoll(r.substr(pow + 13)), 0) << "the fans never met the proof of work";
