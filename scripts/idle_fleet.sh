@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # What an idle fleet costs Redis: 1 gateway, then GATEWAYS gateways (each THREADS workers, the
-# rooms and editions of config/dev.toml, no fans), each for SECONDS after it is ready, ROUNDS
+# rooms and editions of config/dev.toml, no fans), each for WINDOW seconds after it is ready, ROUNDS
 # times; Redis' commands per second (INFO stats, inner script commands included) and its CPU
 # (INFO cpu) over each window, the median of the rounds, and the ratio N/1. A private
 # redis-server per measurement; everything started is stopped.
-# Usage: bash scripts/idle_fleet.sh [BUILD]   (GATEWAYS=6 THREADS=2 SECONDS=8 ROUNDS=3)
+# Usage: bash scripts/idle_fleet.sh [BUILD]   (GATEWAYS=6 THREADS=2 WINDOW=8 ROUNDS=3)
 # Prints "idle fleet: commands ratio R" and "idle fleet: cpu ratio R" last (tests read them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ source scripts/lib.sh
 BUILD=${1:-build}
 GATEWAYS=${GATEWAYS:-6}
 THREADS=${THREADS:-2}
-SECONDS_EACH=${SECONDS:-8}
+WINDOW=${WINDOW:-8}
 ROUNDS=${ROUNDS:-3}
 run=$(mktemp -d /tmp/guichet-idle-fleet-XXXXXX)
 pids=()
@@ -36,15 +36,15 @@ measure() {  # N -> "commands/s cpu%"
   sleep 1  # every gateway past its first rounds
   redis-cli -p "$rp" config resetstat >/dev/null
   u0=$(info "$rp" cpu | awk -F: '/^used_cpu_(user|sys):/ {s += $2} END {print s}')
-  sleep "$SECONDS_EACH"
+  sleep "$WINDOW"
   c1=$(info "$rp" stats | sed -n 's/^total_commands_processed://p')
   u1=$(info "$rp" cpu | awk -F: '/^used_cpu_(user|sys):/ {s += $2} END {print s}')
   stop_all
-  python3 -c "print('%.1f %.3f' % (($c1 - 1) / $SECONDS_EACH, ($u1 - $u0) / $SECONDS_EACH * 100))"  # less the INFO itself
+  python3 -c "print('%.1f %.3f' % (($c1 - 1) / $WINDOW, ($u1 - $u0) / $WINDOW * 100))"  # less the INFO itself
 }
 
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-echo "idle fleet: config/dev.toml, $THREADS workers per gateway, no fans; Redis over ${SECONDS_EACH} s windows, $ROUNDS rounds"
+echo "idle fleet: config/dev.toml, $THREADS workers per gateway, no fans; Redis over ${WINDOW} s windows, $ROUNDS rounds"
 printf '%-10s %-8s %14s %12s\n' "gateways" "round" "commands/s" "redis cpu %"
 : > "$run/one"; : > "$run/many"
 for r in $(seq 1 "$ROUNDS"); do

@@ -7,7 +7,9 @@
 #   3. position polls (token checked, never cached) on one gateway straight, then through nginx
 #      (deploy/nginx/guichet-cdn.conf) to one gateway, then to GATEWAYS gateways: same wrk
 #   Redis memory per fan is in every surge report (`make demo`): "redis memory ...".
-# Usage: bash scripts/sizing.sh [BUILD]   (DURATION=5s IDLE=5000 GATEWAYS=2 CONNS=64)
+#   4. an idle fleet: Redis commands/s and CPU with 1 gateway and with FLEET (6), no fans
+#      (scripts/idle_fleet.sh: the median of 3 rounds of 8 s)
+# Usage: bash scripts/sizing.sh [BUILD]   (DURATION=5s IDLE=5000 GATEWAYS=2 CONNS=64 FLEET=6)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -78,3 +80,9 @@ many=$(poll "$NGINX_PORT")
 printf '%-40s %10.0f req/s\n' "one gateway, straight" "$direct" "nginx -> 1 gateway" "$one" "nginx -> $GATEWAYS gateways" "$many"
 python3 -c "print('%d gateways / 1 behind the same proxy: %.2fx' % ($GATEWAYS, $many / $one))"
 echo "(all on this machine's $(nproc) cores: more gateways add no cores here; on separate machines each brings its own)"
+
+echo
+echo "== 4. what an idle fleet costs Redis (the fleet lease: one gateway refreshes and reaps for all)"
+stop_servers() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=(); }
+stop_servers
+GATEWAYS=${FLEET:-6} bash scripts/idle_fleet.sh "$BUILD"

@@ -7,7 +7,7 @@
 # machine (`make sizing` takes the median of several rounds).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out=$(GATEWAYS=6 THREADS=2 SECONDS=4 ROUNDS=1 bash scripts/idle_fleet.sh "${BUILD:-build}")
+out=$(GATEWAYS=6 THREADS=2 WINDOW=4 ROUNDS=1 bash scripts/idle_fleet.sh "${BUILD:-build}")
 echo "$out"
 ratio=$(sed -n 's/^idle fleet: commands ratio \([0-9.]*\).*/\1/p' <<<"$out")
 [ -n "$ratio" ] || { echo "FAIL: no commands ratio in the output"; exit 1; }
