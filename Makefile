@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUICHET_WERROR=ON
 
-.PHONY: all setup build package test fuzz demo demo-ha demo-fleet serve surge bench compare ha-compare sizing asan tsan clean
+.PHONY: all setup build package test fuzz demo demo-ha demo-fleet serve surge bench compare redis-cost ha-compare sizing asan tsan clean
 
 all: build
 
@@ -62,6 +62,11 @@ bench: setup build
 compare: build
 	GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh
 	bash scripts/compare.sh $(BUILD)
+
+## What Redis spends per fan on opening day: the `make demo` surge twice, first with nothing logged
+## (Redis' CPU per admitted fan), then with every command logged (each script's calls and time).
+redis-cost: setup build
+	bash scripts/redis_cost.sh $(BUILD)
 
 ## The sizing numbers of docs/operations.md: memory per idle connection, CPU per request,
 ## N gateways behind nginx vs one, in one run.

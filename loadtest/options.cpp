@@ -85,6 +85,8 @@ const char* usage_text() {
          "  --confirm F (0.8)  --retry F (0.1)  --misbehave F (0.05)\n"
          "  --spread D (4s)  --poll D (1s)  --think D (2s)  --pay D (1s)\n"
          "  --deadline D         whole run (10m)          --requests N   request budget (50,000,000)\n"
+         "  --no-redis-log       the Redis cost without SLOWLOG: its CPU per admitted fan only, no\n"
+         "                       per-script rows (logging every command costs Redis ~0.4 us each)\n"
          "  --cdn                state polls go through a simulated CDN (max-age=1): one per room per\n"
          "                       second reaches the gateway, as in production; for crowds the harness\n"
          "                       alone could not poll for\n"
@@ -182,6 +184,7 @@ cli_result parse_cli(const std::vector<std::string>& args) {
     const std::string& a = args[i];
     if (a == "--allow-remote") c.allow_remote = true;
     else if (a == "--cdn") c.surge.cdn = true;
+    else if (a == "--no-redis-log") c.surge.redis_log = false;
     else if (a == "--quiet") c.surge.progress = c.load.progress = false;
     else if (a == "-h" || a == "--help") return r.help = true, r;
     else if (auto it = opts.find(a); it == opts.end()) return r.error = "unknown option '" + a + "'", r;

@@ -51,7 +51,8 @@ std::string script_name(const redisReply* args) {
 }
 }  // namespace
 
-redis_cost_meter::redis_cost_meter(const redis_config& cfg) : cfg_(cfg), control_(cfg) {}
+redis_cost_meter::redis_cost_meter(const redis_config& cfg, bool per_script)
+    : cfg_(cfg), per_script_(per_script), control_(cfg) {}
 
 redis_cost_meter::~redis_cost_meter() {
   if (started_ms_ && !finished_) finish();  // puts SLOWLOG back as it was
@@ -90,16 +91,19 @@ double redis_cost_meter::slowlog_get_usec(redis::blocking_client& c) {
 
 void redis_cost_meter::start() {
   if (!control_.ok()) return;
-  threshold_ = config_get(control_, "slowlog-log-slower-than");
-  max_len_ = config_get(control_, "slowlog-max-len");
-  control_.command({"CONFIG", "SET", "slowlog-max-len", std::to_string(kMaxLen)});
-  control_.command({"SLOWLOG", "RESET"});
-  control_.command({"CONFIG", "SET", "slowlog-log-slower-than", "0"});
+  if (per_script_) {
+    threshold_ = config_get(control_, "slowlog-log-slower-than");
+    max_len_ = config_get(control_, "slowlog-max-len");
+    control_.command({"CONFIG", "SET", "slowlog-max-len", std::to_string(kMaxLen)});
+    control_.command({"SLOWLOG", "RESET"});
+    control_.command({"CONFIG", "SET", "slowlog-log-slower-than", "0"});
+  }
   std::string err;
   run_id_ = run_id(control_);
   get_usec0_ = slowlog_get_usec(control_);
   cpu0_ = cpu(control_, err);
   started_ms_ = steady_ms();
+  if (!per_script_) return;
   reader_ = std::thread([this] {
     redis::blocking_client c(cfg_);
     while (!stop_.load()) {
@@ -165,7 +169,7 @@ redis_cost redis_cost_meter::finish() {
   double cpu1 = cpu(now, err), get_usec1 = slowlog_get_usec(now);
   out.seconds = static_cast<double>(steady_ms() - started_ms_) / 1000.0;
   for (auto* c : {&control_, &now}) {
-    if (!c->ok()) continue;
+    if (!c->ok() || !per_script_) continue;
     c->command({"CONFIG", "SET", "slowlog-log-slower-than", threshold_.empty() ? "10000" : threshold_});
     c->command({"CONFIG", "SET", "slowlog-max-len", max_len_.empty() ? "128" : max_len_});
     c->command({"SLOWLOG", "RESET"});
@@ -173,6 +177,7 @@ redis_cost redis_cost_meter::finish() {
   if (run_id(now) != run_id_) return out.why_not = "the Redis primary changed during the run (a failover)", out;
   if (cpu0_ < 0 || cpu1 < 0) return out.why_not = err, out;
   out.measured = true;
+  out.per_script = per_script_;
   out.cpu_seconds = std::max(0.0, cpu1 - cpu0_ - (get_usec1 - get_usec0_) / 1e6);
   out.commands = entries_;
   out.lost = lost_;

@@ -22,6 +22,7 @@ struct redis_cost {
     double usec_per_call() const { return calls ? static_cast<double>(usec) / static_cast<double>(calls) : 0; }
   };
   bool measured = false;  ///< INFO cpu was read at both ends
+  bool per_script = false;  ///< the log was on: `scripts` is filled
   std::string why_not;    ///< when it was not
   double cpu_seconds = 0;   ///< Redis' CPU over the stretch, less the harness's own SLOWLOG reads
   double seconds = 0;       ///< the stretch's wall time
@@ -34,7 +35,8 @@ struct redis_cost {
 /// they were. A thread reads the log every 100 ms on a connection of its own.
 class redis_cost_meter {
  public:
-  explicit redis_cost_meter(const redis_config& cfg);
+  /// `per_script` false: Redis' CPU only, SLOWLOG left alone.
+  redis_cost_meter(const redis_config& cfg, bool per_script);
   ~redis_cost_meter();
   redis_cost_meter(const redis_cost_meter&) = delete;
   void start();
@@ -46,6 +48,7 @@ class redis_cost_meter {
   double slowlog_get_usec(redis::blocking_client& c);
 
   redis_config cfg_;
+  bool per_script_;
   redis::blocking_client control_;
   std::string threshold_, max_len_;  // as they were
   std::string run_id_;               // the primary's, at the start

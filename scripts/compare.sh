@@ -165,7 +165,7 @@ done
 [ ${#fits[@]} -gt 0 ] || fits=("$room_for")  # at least the most that fits
 list=$(IFS=,; echo "${fits[*]}")
 python3 scripts/idle_conns.py "$nginx_port" "$list" "$run/idle-nginx" $nginx_pids
-python3 scripts/idle_conns.py "$gw_port" "$list" "$run/idle-gw" "$gw_pid"
+python3 scripts/idle_conns.py "$gw_port" "$list" "$run/idle-gw" "$gw_pid" --source 50
 printf '%-12s %16s %16s %8s\n' "connections" "nginx B/conn" "guichet B/conn" "ratio"
 while read -r n nb _ && read -r _ gb _ <&3; do
   printf '%-12s %16s %16s %8s\n' "$n" "$nb" "$gb" "$(py "'%.2f' % ($gb / max(1, $nb))")"
@@ -181,7 +181,7 @@ done
 sleep 1  # the closed connections leave
 big=$IDLE_BIG; [ "$big" -le "$room_for" ] || big=$room_for
 before=$(awk '/^VmRSS/ {print $2}' "/proc/$gw_pid/status")
-python3 scripts/idle_conns.py "$gw_port" "$big" "$run/idle-big" "$gw_pid" --hold 600 & holder=$!; pids+=($holder)
+python3 scripts/idle_conns.py "$gw_port" "$big" "$run/idle-big" "$gw_pid" --hold 600 --source 100 & holder=$!; pids+=($holder)
 for _ in $(seq 1200); do [ -s "$run/idle-big" ] && break; sleep 0.5; done
 rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$gw_pid/status")
 with=$(wrk_run "$GW/rooms/demo/open/state" | field 'Requests/sec')

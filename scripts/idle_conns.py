@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Holds N idle keep-alive connections to a server on loopback and measures what they cost it.
 
-Usage: idle_conns.py PORT N[,N2,...] OUT PID... [--hold SECONDS]
+Usage: idle_conns.py PORT N[,N2,...] OUT PID... [--hold SECONDS] [--source K]
 
-Opens connections (spread over source addresses 127.0.0.2, .3, ... so that the ephemeral ports
-of one address do not run out), sends one `GET /healthz` on each and reads every answer, up to
+Opens connections (spread over source addresses 127.0.0.K, K+1, ... (K = 2 unless given) so that
+the ephemeral ports of one address do not run out, nor collide with the TIME_WAIT ports a run
+just before left on its addresses), sends one `GET /healthz` on each and reads every answer, up to
 N, waits a second, writes to OUT a line "<connections> <bytes of RSS per connection> <RSS growth
 in kB>", then goes on to N2 with the first N still open, and so on: each line counts every
 connection open since the start, so memory the server freed earlier does not hide the cost. The
@@ -49,10 +50,14 @@ def read_answer(s):
 
 def main():
     args = sys.argv[1:]
-    hold = 0.0
+    hold, source = 0.0, 2
     if "--hold" in args:
         i = args.index("--hold")
         hold = float(args[i + 1])
+        del args[i : i + 2]
+    if "--source" in args:
+        i = args.index("--source")
+        source = int(args[i + 1])
         del args[i : i + 2]
     port, counts, out, pids = int(args[0]), [int(x) for x in args[1].split(",")], args[2], args[3:]
     before = rss_kb(pids)
@@ -62,7 +67,7 @@ def main():
         for n in counts:
             while len(socks) < n:
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                s.bind((f"127.0.0.{2 + len(socks) // PER_SOURCE}", 0))
+                s.bind((f"127.0.0.{source + len(socks) // PER_SOURCE}", 0))
                 s.connect(("127.0.0.1", port))
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: idle\r\n\r\n")
                 socks.append(s)

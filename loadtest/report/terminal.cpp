@@ -122,7 +122,7 @@ void print_audit(const audit_report& a, std::ostream& out) {
 // Redis' CPU per admitted fan and per script (the one part of the fleet that does not scale out).
 void print_redis_cost(const report& r, std::ostream& out) {
   const redis_cost& c = *r.redis;
-  out << "\n== redis cost (the opening to the end of the journeys; SLOWLOG at 0 us while it ran)\n";
+  out << "\n== redis cost (the opening to the end of the journeys" << (c.per_script ? "; SLOWLOG at 0 us while it ran)\n" : ")\n");
   if (!c.measured) {
     out << "   not measured: " << c.why_not << "\n";
     return;
@@ -140,6 +140,7 @@ void print_redis_cost(const report& r, std::ostream& out) {
                   static_cast<double>(admitted) / c.cpu_seconds);
     out << b;
   }
+  if (!c.per_script) return;
   std::snprintf(b, sizeof b, "   %-24s %9s %8s %14s %13s %13s\n", "script or command", "calls", "per fan", "usec_per_call",
                 "usec per fan", "redis.calls");
   out << b;

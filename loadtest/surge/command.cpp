@@ -213,7 +213,7 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
 
   // 4. The opening.
   log << "== surge: fans arrive around their slot's opening\n";
-  redis_cost_meter meter(s.cfg.redis);
+  redis_cost_meter meter(s.cfg.redis, o.redis_log);
   meter.start();
   auto result = run_surge(e, run.o, keys, s.target, run.plan, run.rec, log);
   for (std::size_t k = 0; k < result.rooms.size(); ++k) {

@@ -42,6 +42,7 @@ struct surge_options {
   std::uint64_t seed = 1;
   bool cdn = false;       ///< state polls within max-age=1 of the last fetch are CDN hits (not sent)
   bool progress = true;  ///< one line per second on stderr
+  bool redis_log = true;  ///< the Redis cost per script (SLOWLOG at 0 us while the surge runs)
 };
 
 /// Secrets the fans and the payment back end hold.
