@@ -97,6 +97,9 @@ net::awaitable<void> server::deadline_sweep(worker& w) {
       if (!s.expired && s.deadline <= now) {
         s.expired = true;
         s.socket->cancel(ec);
+      } else if (!s.lingered && s.linger_until <= now) {
+        s.lingered = true;  // its read gives its buffer back and waits without one
+        s.socket->cancel(ec);
       }
   }
 }

@@ -76,8 +76,15 @@ class worker {
     bool busy = false;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     bool expired = false;
+    /// Waiting for its next request with its read buffer (read_request.cpp): until then, after
+    /// which the sweep cancels that read (`lingered`) and the connection waits without a buffer.
+    std::chrono::steady_clock::time_point linger_until = std::chrono::steady_clock::time_point::max();
+    bool lingered = false;
   };
   std::list<session_entry> sessions;
+  /// Connections waiting for their next request with a read buffer (at most kMaxLingering).
+  std::size_t lingering = 0;
+  static constexpr std::size_t kMaxLingering = 256;
 
  private:
   std::vector<std::unique_ptr<per_thread>> states_;  // indexed by per_thread_slot<T>()

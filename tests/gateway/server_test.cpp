@@ -91,6 +91,29 @@ TEST_F(server_test, keep_alive_serves_many_requests_on_one_connection) {
   }
 }
 
+// A connection just answered waits for its next request with its read buffer (no system call
+// to wait), at most 256 per worker; quiet past half a second, or beyond those 256, it waits
+// without one. Every path serves the next request: 600 connections (more than the 2 workers
+// keep lingering), each asked again at once, then again after a second of quiet.
+TEST_F(server_test, a_connection_is_served_again_whether_it_waited_with_its_buffer_or_without) {
+  start();
+  std::vector<std::unique_ptr<http_client>> cs;
+  for (int i = 0; i < 600; ++i) {
+    cs.push_back(std::make_unique<http_client>(gw->port()));
+    auto r = cs.back()->request("GET", "/healthz");
+    ASSERT_TRUE(r && r->status == 200) << i;
+  }
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) std::this_thread::sleep_for(1s);
+    for (std::size_t i = 0; i < cs.size(); ++i) {
+      auto r = cs[i]->request("GET", "/healthz");
+      ASSERT_TRUE(r) << "round " << round << ", connection " << i;
+      EXPECT_EQ(r->status, 200);
+      EXPECT_EQ(r->body, R"({"status":"ok"})");
+    }
+  }
+}
+
 TEST_F(server_test, pipelined_requests_are_answered_in_order) {
   start();
   http_client c(gw->port());
