@@ -152,51 +152,49 @@ net::awaitable<http::reply> join(server::request_context& c) {
   }
   const std::string pow_ttl = std::to_string(2 * pow::window_ms);
 
-  const slot_config* slot = &r->phase->slots.front();
-  if (r->phase->draw) {
-    std::string_view hget[] = {"HGET", r->draw_key, account};
-    auto d = co_await w.redis->command(hget);
-    if (d.ec) co_return http::error_response(v, redis_failure(d));
-    slot = d.reply.type == redis::redis_reply::kind::string ? r->phase->find_slot(d.reply.str) : nullptr;
-    if (!slot) co_return http::error_response(v, errc::not_drawn);
+  // The account's slot is read by the script (the draw's, or the phase's only one): one round trip.
+  const phase_config& p = *r->phase;
+  const std::size_t n = p.draw ? p.slots.size() : 1;
+  // The texts first (the pre-queue window, the seed, n, each slot's start and end), then views
+  // of them: the vector does not move once the views are taken.
+  std::vector<std::string> texts{std::to_string(p.pre_queue.count()), std::string(32, '0'), std::to_string(n)};
+  std::snprintf(texts[1].data(), 33, "%016llx%016llx", static_cast<unsigned long long>(w.rng()),
+                static_cast<unsigned long long>(w.rng()));
+  for (std::size_t i = 0; i < n; ++i) {
+    texts.push_back(std::to_string(p.slots[i].start_ms));
+    texts.push_back(std::to_string(p.slots[i].end_ms()));
   }
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::string start = std::to_string(slot->start_ms), end = std::to_string(slot->end_ms()),
-                pre = std::to_string(r->phase->pre_queue.count());
-    char seed[33];
-    std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(w.rng()),
-                  static_cast<unsigned long long>(w.rng()));
-    // The proof goes with the first attempt only: a retry in the account's drawn slot reuses it.
-    bool with_pow = !pow_key.empty() && attempt == 0;
-    std::string_view keys[] = {r->room_key, r->slot_keys[r->slot_index(slot->id)], r->places_key, r->draw_key, pow_key};
-    std::string_view args[] = {account, slot->id, start, end, pre, r->phase->draw ? "1" : "0", seed, pow_ttl};
-    auto res = co_await w.redis->eval(redis::script::room_join, std::span<const std::string_view>(keys, with_pow ? 5 : 4),
-                                      std::span<const std::string_view>(args, with_pow ? 8 : 7));
-    if (res.ec || res.reply.elements.empty()) co_return http::error_response(v, redis_failure(res));
-    const auto& e = res.reply.elements;
-    const std::string& tag = e[0].str;
-    if (tag == "placed" && e.size() == 2) {
-      // "k|slot|n": the place may be from an earlier join, in another slot of this phase.
-      const std::string& place = e[1].str;
-      auto b1 = place.find('|'), b2 = place.rfind('|');
-      queue_claims q{r->edition->id, r->phase->id, place.substr(b1 + 1, b2 - b1 - 1), account, place[0], 0, 0};
-      std::from_chars(place.data() + b2 + 1, place.data() + place.size(), q.number);
-      const slot_config* placed = r->phase->find_slot(q.slot);
-      if (!placed) co_return http::error_response(v, errc::internal);
-      q.exp_ms = placed->end_ms();
-      auto pos = locate(q, r->slot_index(q.slot), r->state);
-      std::string body = "{\"queue_token\":\"" + w.tokens->sign(q) + "\",\"pre_queue\":";
-      body += q.kind == 'p' ? "true" : "false";
-      body += ",\"slot_window\":" + slot_json(*placed) + "," + position_json(*r, q, pos) + "}";
-      co_return http::json_response(v, http::status::ok, std::move(body));
-    }
-    if (tag == "other_slot" && e.size() == 2 && (slot = r->phase->find_slot(e[1].str))) continue;
-    if (auto refused = refusal(v, room_join_refusals, res.reply)) co_return std::move(*refused);
-    if (tag == "pow_replayed") co_return http::error_response(v, errc::pow_replayed, pow_hint);
-    if (tag == "outside")
-      co_return http::error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
-    co_return http::error_response(v, errc::not_drawn);
+  std::vector<std::string_view> keys{r->room_key, r->places_key, r->draw_key};
+  std::vector<std::string_view> args{account, p.draw ? "1" : "0", texts[0], texts[1],
+                                     pow_key.empty() ? std::string_view() : std::string_view(pow_ttl), texts[2]};
+  for (std::size_t i = 0; i < n; ++i) {
+    keys.push_back(r->slot_keys[i]);
+    args.insert(args.end(), {p.slots[i].id, texts[3 + 2 * i], texts[4 + 2 * i]});
   }
+  if (!pow_key.empty()) keys.push_back(pow_key);
+  auto res = co_await w.redis->eval(redis::script::room_join, keys, args);
+  if (res.ec || res.reply.elements.empty()) co_return http::error_response(v, redis_failure(res));
+  const auto& e = res.reply.elements;
+  const std::string& tag = e[0].str;
+  if (tag == "placed" && e.size() == 2) {
+    // "k|slot|n": the place may be from an earlier join, in another slot of this phase.
+    const std::string& place = e[1].str;
+    auto b1 = place.find('|'), b2 = place.rfind('|');
+    queue_claims q{r->edition->id, r->phase->id, place.substr(b1 + 1, b2 - b1 - 1), account, place[0], 0, 0};
+    std::from_chars(place.data() + b2 + 1, place.data() + place.size(), q.number);
+    const slot_config* placed = p.find_slot(q.slot);
+    if (!placed) co_return http::error_response(v, errc::internal);
+    q.exp_ms = placed->end_ms();
+    auto pos = locate(q, r->slot_index(q.slot), r->state);
+    std::string body = "{\"queue_token\":\"" + w.tokens->sign(q) + "\",\"pre_queue\":";
+    body += q.kind == 'p' ? "true" : "false";
+    body += ",\"slot_window\":" + slot_json(*placed) + "," + position_json(*r, q, pos) + "}";
+    co_return http::json_response(v, http::status::ok, std::move(body));
+  }
+  if (auto refused = refusal(v, room_join_refusals, res.reply)) co_return std::move(*refused);
+  if (tag == "pow_replayed") co_return http::error_response(v, errc::pow_replayed, pow_hint);
+  const slot_config* slot = e.size() == 3 ? p.find_slot(e[2].str) : nullptr;
+  if (tag == "outside" && slot) co_return http::error_response(v, errc::not_your_slot, "\"slot_window\":" + slot_json(*slot));
   co_return http::error_response(v, errc::not_drawn);
 }
 

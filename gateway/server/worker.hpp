@@ -34,7 +34,9 @@ class worker {
   /// that it outlives the sessions the io_context destroys.
   block_pool read_buffers;
   object_pool<exchange> exchanges;  ///< requests being read and answered (session.cpp)
-  net::io_context io{1};
+  /// One thread runs it and only that thread touches its sockets (other threads only post to
+  /// it): the reactor needs no per-socket lock, the scheduler keeps its own for the posts.
+  net::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   metrics::worker_stats stats;
   config cfg;  ///< this thread's copy; SIGHUP posts a new one
   std::unique_ptr<redis::redis_connection> redis;
