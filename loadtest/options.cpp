@@ -86,7 +86,7 @@ const char* usage_text() {
          "  --spread D (4s)  --poll D (1s)  --think D (2s)  --pay D (1s)\n"
          "  --deadline D         whole run (10m)          --requests N   request budget (50,000,000)\n"
          "  --no-redis-log       the Redis cost without SLOWLOG: its CPU per admitted fan only, no\n"
-         "                       per-script rows (logging every command costs Redis ~0.4 us each)\n"
+         "                       per-script rows (logging every command adds to Redis' CPU)\n"
          "  --cdn                state polls go through a simulated CDN (max-age=1): one per room per\n"
          "                       second reaches the gateway, as in production; for crowds the harness\n"
          "                       alone could not poll for\n"

@@ -152,7 +152,7 @@ void print_redis_cost(const report& r, std::ostream& out) {
     out << b;
   }
   out << "   (usec_per_call: Redis' wall time per call, SLOWLOG's, which counts the time Redis was not on a core;\n"
-         "    redis.calls: the commands a script ran per call; logging every command costs Redis ~0.4 us each)\n";
+         "    redis.calls: the commands a script ran per call; the logging adds to Redis' CPU: --no-redis-log)\n";
   if (c.lost) out << "   (" << c.lost << " commands were dropped from the log before they were read: the per-script rows miss them)\n";
 }
 
