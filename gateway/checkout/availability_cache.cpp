@@ -6,9 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <charconv>
-
 #include "core/keys.hpp"
+#include "core/split.hpp"
 #include "core/json_writer.hpp"
 #include "gateway/metrics/prometheus.hpp"
 #include "gateway/redis/reply.hpp"
@@ -82,21 +81,11 @@ net::awaitable<std::string> availability_cache::refresh(edition_view& v) {
 
 bool availability_cache::apply(edition_view& v, std::string_view published) {
   const edition_config& e = *v.edition;
-  std::vector<std::string_view> el;
-  for (std::size_t from = 0;;) {
-    auto comma = published.find(',', from);
-    el.push_back(published.substr(from, comma == std::string_view::npos ? comma : comma - from));
-    if (comma == std::string_view::npos) break;
-    from = comma + 1;
-  }
+  const auto el = split(published, ',');
   std::size_t ncat = 0;
   for (auto& s : e.sessions) ncat += s.categories.size();
   if (el.size() != 4 * ncat) return false;  // another config's edition (rolling deploy)
-  auto num = [](std::string_view s) {
-    std::uint64_t n = 0;
-    std::from_chars(s.data(), s.data() + s.size(), n);
-    return n;
-  };
+  constexpr auto num = to_u64;
   v.categories.clear();
   json_writer j;
   j.open('{').kv("edition", e.id).key("sessions").open('[');

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "core/keys.hpp"
+#include "core/split.hpp"
 #include "core/pow.hpp"
 #include "gateway/http/reply.hpp"
 #include "gateway/http/router.hpp"
@@ -95,7 +96,6 @@ void room_cache::follow(const server::fleet_state& fs) {
     r.unchanged_rounds = 0;
     apply(r, it->second);
   }
-  if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& r) { return r.loaded; })) warm_ = true;
 }
 
 net::awaitable<std::string> room_cache::call_refresh(room& r) {
@@ -125,26 +125,12 @@ net::awaitable<std::string> room_cache::call_refresh(room& r) {
   }
   if (!apply(r, v)) co_return std::string();
   if (force) r.force = false;
-  if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& x) { return x.loaded; })) warm_ = true;
   co_return v;
 }
 
-namespace {
-std::uint64_t num(std::string_view s) {
-  std::uint64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
-}  // namespace
-
 bool room_cache::apply(room& r, std::string_view published) {
-  std::vector<std::string_view> e;
-  for (std::size_t from = 0;;) {
-    auto nl = published.find('\n', from);
-    e.push_back(published.substr(from, nl == std::string_view::npos ? nl : nl - from));
-    if (nl == std::string_view::npos) break;
-    from = nl + 1;
-  }
+  const auto e = split(published, '\n');
+  constexpr auto num = to_u64;
   const phase_config& p = *r.phase;
   if (e.size() != 9 + 3 * p.slots.size()) return false;  // another config's room (rolling deploy)
   room_state s;
@@ -173,6 +159,7 @@ bool room_cache::apply(room& r, std::string_view published) {
   r.state = std::move(s);
   r.published.assign(published);
   r.loaded = true;
+  if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& x) { return x.loaded; })) warm_ = true;
   update_pow(r);
   render(r);
   return true;
