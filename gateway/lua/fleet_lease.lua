@@ -1,5 +1,5 @@
 -- The fleet lease's holder renews it (or lets go of it), only if it still holds it. Gateways
--- that do not hold it take it with a plain `SET lease id NX PX ttl GET` (server/fleet.cpp).
+-- that do not hold it take it with a plain `SET lease id NX PX ttl` (server/fleet.cpp).
 -- KEYS: lease
 -- ARGV: holder id, ttl_ms (0: let go of it)
 -- Returns 1 (renewed) | 0 (held by another, or let go)

@@ -73,10 +73,10 @@ net::awaitable<void> fleet::run(worker& w) {
       }
       if (!held) {
         // One round trip: the three commands leave in one write (awaited together).
-        std::string_view take[] = {"SET", lease, id_, "NX", "PX", ttl, "GET"}, pttl[] = {"PTTL", lease},
+        std::string_view take[] = {"SET", lease, id_, "NX", "PX", ttl}, pttl[] = {"PTTL", lease},
                          all[] = {"HGETALL", published};
         auto [r, p, h] = co_await (w.redis->command(take) && w.redis->command(pttl) && w.redis->command(all));
-        held = !r.ec && r.reply.type == redis::redis_reply::kind::nil;
+        held = !r.ec && r.reply.type == redis::redis_reply::kind::status;  // OK: it was free (nil: held)
         if (!r.ec && !held) {
           if (!h.ec) {
             auto s = std::make_shared<fleet_state>();
