@@ -94,9 +94,14 @@ void redis_cost_meter::start() {
   if (per_script_) {
     threshold_ = config_get(control_, "slowlog-log-slower-than");
     max_len_ = config_get(control_, "slowlog-max-len");
-    control_.command({"CONFIG", "SET", "slowlog-max-len", std::to_string(kMaxLen)});
-    control_.command({"SLOWLOG", "RESET"});
-    control_.command({"CONFIG", "SET", "slowlog-log-slower-than", "0"});
+    auto set = control_.command({"CONFIG", "SET", "slowlog-max-len", std::to_string(kMaxLen)});
+    if (!set || set->type == REDIS_REPLY_ERROR) {  // CONFIG refused (an ACL, a managed Redis): the CPU alone
+      per_script_ = false;
+      refused_ = set ? std::string(set->str, set->len) : control_.error();
+    } else {
+      control_.command({"SLOWLOG", "RESET"});
+      control_.command({"CONFIG", "SET", "slowlog-log-slower-than", "0"});
+    }
   }
   std::string err;
   run_id_ = run_id(control_);
@@ -178,6 +183,7 @@ redis_cost redis_cost_meter::finish() {
   if (cpu0_ < 0 || cpu1 < 0) return out.why_not = err, out;
   out.measured = true;
   out.per_script = per_script_;
+  if (!refused_.empty()) out.why_not = "no per-script rows: CONFIG SET was refused (" + refused_ + ")";
   out.cpu_seconds = std::max(0.0, cpu1 - cpu0_ - (get_usec1 - get_usec0_) / 1e6);
   out.commands = entries_;
   out.lost = lost_;

@@ -23,7 +23,7 @@ struct redis_cost {
   };
   bool measured = false;  ///< INFO cpu was read at both ends
   bool per_script = false;  ///< the log was on: `scripts` is filled
-  std::string why_not;    ///< when it was not
+  std::string why_not;    ///< when it was not (or, measured, why there are no per-script rows)
   double cpu_seconds = 0;   ///< Redis' CPU over the stretch, less the harness's own SLOWLOG reads
   double seconds = 0;       ///< the stretch's wall time
   std::uint64_t commands = 0;  ///< commands the clients sent over the stretch (scripts' own not counted)
@@ -52,6 +52,7 @@ class redis_cost_meter {
   redis::blocking_client control_;
   std::string threshold_, max_len_;  // as they were
   std::string run_id_;               // the primary's, at the start
+  std::string refused_;              // why the log could not be turned on
   bool finished_ = false;
   double cpu0_ = -1, get_usec0_ = 0;
   std::uint64_t started_ms_ = 0;

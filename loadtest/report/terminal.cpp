@@ -140,6 +140,7 @@ void print_redis_cost(const report& r, std::ostream& out) {
                   static_cast<double>(admitted) / c.cpu_seconds);
     out << b;
   }
+  if (!c.why_not.empty()) out << "   " << c.why_not << "\n";
   if (!c.per_script) return;
   std::snprintf(b, sizeof b, "   %-24s %9s %8s %14s %13s %13s\n", "script or command", "calls", "per fan", "usec_per_call",
                 "usec per fan", "redis.calls");
