@@ -36,14 +36,14 @@ const std::string* availability_cache::availability(std::string_view edition) co
 }
 
 // Worker 0: the lease holder reads every edition once a second and publishes them together; a
-// follower reads only an edition nobody has published.
+// follower reads only an edition missing from the fleet's state (one the holder's config lacks).
 net::awaitable<void> availability_cache::refresh_loop() {
   net::steady_timer t(w_.io);
   server::fleet& fleet = w_.srv.fleet();
   while (!w_.draining) {
     std::vector<std::pair<std::string, std::string>> fields;
     for (auto& e : editions_) {
-      if (!fleet.leading() && e.loaded) continue;
+      if (!fleet.leading() && fleet.state()->count(e.field)) continue;
       std::string v = co_await refresh(e);
       if (!v.empty()) fields.emplace_back(e.field, std::move(v));
     }
