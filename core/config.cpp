@@ -247,6 +247,7 @@ void read_sections(config_reader& top, config& c) {
   });
   section(top, "rooms", [&](config_reader& r) {
     r.duration("refresh", c.room_refresh, milliseconds(10), milliseconds(10'000));
+    r.duration("opening_grace", c.opening_grace, milliseconds(0), milliseconds(60'000));
     r.integer("join_pow_bits", c.join_pow_bits, 0, 32);
   });
   top.each_table("editions", [&](std::string_view id, config_reader& er, const toml::node& n) {

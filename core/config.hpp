@@ -217,6 +217,9 @@ struct config {
   demo_config demo;
   std::vector<token_key_config> token_keys;
   milliseconds room_refresh{250};  ///< how often each worker refreshes its rooms' state
+  /// [rooms] opening_grace: a slot's pre-queue block is entered this long after the opening at
+  /// the earliest, so that its fans have learned the shuffle from the CDN-cached state.
+  milliseconds opening_grace{3'000};
   /// [rooms] join_pow_bits: proof of work at the join (0 = off); a room's admin setting wins.
   unsigned join_pow_bits = 0;
   std::vector<edition_config> editions;

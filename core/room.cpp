@@ -2,6 +2,8 @@
 
 #include "core/permutation.hpp"
 
+#include <algorithm>
+
 namespace guichet {
 
 std::string_view to_string(room_status s) {
@@ -25,6 +27,40 @@ room_status status_of(const phase_config& phase, const room_state& s, std::int64
   }
   if (open) return s.stored_status == "paused" ? room_status::paused : room_status::open;
   return pre ? room_status::pre_queue : room_status::closed;
+}
+
+std::string_view to_string(outflow o) {
+  switch (o) {
+    case outflow::moving: return "moving";
+    case outflow::paused: return "paused";
+    case outflow::ceiling: return "ceiling";
+    case outflow::stock: return "stock";
+    case outflow::idle: return "idle";
+  }
+  return "paused";
+}
+
+// The same conditions as room_refresh.lua's, in the same order: what stops the counter there
+// stops it here.
+outflow outflow_of(const phase_config& phase, const room_state& s) {
+  if (status_of(phase, s, s.now_ms) != room_status::open || s.rate == 0) return outflow::paused;
+  if (s.stock != "in") return outflow::stock;
+  if (s.active >= s.max_active) return outflow::ceiling;
+  if (s.serving >= s.tail) return outflow::idle;
+  return outflow::moving;
+}
+
+std::int64_t turn_ms(const room_state& s, std::uint64_t position) {
+  if (position < s.serving || s.rate == 0) return s.now_ms;
+  // serving must reach position + 1: (position + 1 - serving) more admissions at `rate` per second.
+  auto after = [&](std::int64_t from, std::uint64_t counter) {
+    return from + static_cast<std::int64_t>(((position + 1 - counter) * 1000 + s.rate - 1) / s.rate);
+  };
+  std::int64_t t = after(s.now_ms, s.serving);
+  for (auto& b : s.slots)  // a young block between the counter and the place: not before its grace ends
+    if (b.opened && b.pre_count > 0 && b.base >= s.serving && b.base <= position)
+      t = std::max(t, after(b.opened_ms + s.opening_grace_ms, b.base));
+  return t;
 }
 
 position_info locate(const queue_claims& token, std::size_t slot_index, const room_state& s) {

@@ -87,6 +87,9 @@ const char* usage_text() {
          "  --deadline D         whole run (10m)          --requests N   request budget (50,000,000)\n"
          "  --no-redis-log       the Redis cost without SLOWLOG: its CPU per admitted fan only, no\n"
          "                       per-script rows (logging every command adds to Redis' CPU)\n"
+         "  --no-dead-reckoning  fans try the admission only once a state says their place was\n"
+         "                       reached (by default they predict their turn from the state's\n"
+         "                       counter, rate and computed_ms and try at that moment)\n"
          "  --cdn                state polls go through a simulated CDN (max-age=1): one per room per\n"
          "                       second reaches the gateway, as in production; for crowds the harness\n"
          "                       alone could not poll for\n"
@@ -185,6 +188,7 @@ cli_result parse_cli(const std::vector<std::string>& args) {
     if (a == "--allow-remote") c.allow_remote = true;
     else if (a == "--cdn") c.surge.cdn = true;
     else if (a == "--no-redis-log") c.surge.redis_log = false;
+    else if (a == "--no-dead-reckoning") c.surge.dead_reckoning = false;
     else if (a == "--quiet") c.surge.progress = c.load.progress = false;
     else if (a == "-h" || a == "--help") return r.help = true, r;
     else if (auto it = opts.find(a); it == opts.end()) return r.error = "unknown option '" + a + "'", r;

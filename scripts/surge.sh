@@ -138,6 +138,17 @@ if (( fleet > 0 )); then
       printf "personal or uncacheable requests that went through the cache: %d\n", looked;
     }' n="$fleet" "$NGINX_DIR/access.log" | tee "$OUT/offload.txt"
 fi
+# Fairness side by side: a direct run's report is kept as report-direct.json, a fleet run's as
+# report-fleet.json, which is then printed next to the last direct one.
+if [ ! -f "$OUT/report.json" ]; then
+  :
+elif (( fleet > 0 )); then
+  cp "$OUT/report.json" "$OUT/report-fleet.json"
+  python3 scripts/fairness_side_by_side.py "$OUT/report-direct.json" "$OUT/report-fleet.json" "$OUT/offload.txt" |
+    tee -a "$OUT/offload.txt"
+elif (( ! ha )); then
+  cp "$OUT/report.json" "$OUT/report-direct.json"
+fi
 if grep -q '"level":"error"' "$run/guichet.log"; then
   echo "gateway errors logged during the run:"; grep '"level":"error"' "$run/guichet.log" | head -20
 fi

@@ -113,7 +113,8 @@ net::awaitable<std::string> room_cache::call_refresh(room& r) {
   for (auto& s : p.slots) starts.push_back(std::to_string(s.start_ms));
   bool force = r.force;
   std::string n_slots = std::to_string(p.slots.size());
-  std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed, n_slots};
+  std::string grace = std::to_string(w_.cfg.opening_grace.count());
+  std::vector<std::string_view> args{rate, max_active, force ? "1" : "0", idle, seed, grace, n_slots};
   args.insert(args.end(), starts.begin(), starts.end());
   args.insert(args.end(), r.inv_args.begin(), r.inv_args.end());
   auto res = co_await w_.redis->eval(redis::script::room_refresh, keys, args);
@@ -132,7 +133,7 @@ bool room_cache::apply(room& r, std::string_view published) {
   const auto e = split(published, '\n');
   constexpr auto num = to_u64;
   const phase_config& p = *r.phase;
-  if (e.size() != 9 + 3 * p.slots.size()) return false;  // another config's room (rolling deploy)
+  if (e.size() != 9 + 4 * p.slots.size()) return false;  // another config's room (rolling deploy)
   room_state s;
   s.stored_status = std::string(e[0]);
   s.serving = num(e[1]);
@@ -143,13 +144,15 @@ bool room_cache::apply(room& r, std::string_view published) {
   s.now_ms = static_cast<std::int64_t>(num(e[6]));
   s.pow_bits = e[7].empty() ? -1 : static_cast<std::int64_t>(num(e[7]));
   s.stock = std::string(e[8]);
+  s.opening_grace_ms = w_.cfg.opening_grace.count();
   if (r.loaded && s.now_ms < r.state.now_ms) return true;  // older than what this worker holds
   for (std::size_t i = 0; i < p.slots.size(); ++i) {
     slot_state st;
-    st.pre_count = num(e[9 + 3 * i]);
-    st.opened = !e[10 + 3 * i].empty();
-    st.base = num(e[10 + 3 * i]);
-    std::string_view sd = e[11 + 3 * i];
+    st.pre_count = num(e[9 + 4 * i]);
+    st.opened = !e[10 + 4 * i].empty();
+    st.base = num(e[10 + 4 * i]);
+    st.opened_ms = static_cast<std::int64_t>(num(e[12 + 4 * i]));
+    std::string_view sd = e[11 + 4 * i];
     if (sd.size() == 32) {
       std::from_chars(sd.data(), sd.data() + 16, st.seed0, 16);
       std::from_chars(sd.data() + 16, sd.data() + 32, st.seed1, 16);
@@ -157,6 +160,7 @@ bool room_cache::apply(room& r, std::string_view published) {
     s.slots.push_back(st);
   }
   r.state = std::move(s);
+  r.applied = std::chrono::steady_clock::now();
   r.published.assign(published);
   r.loaded = true;
   if (!warm_ && std::all_of(rooms_.begin(), rooms_.end(), [](const room& x) { return x.loaded; })) warm_ = true;
@@ -193,7 +197,15 @@ void room_cache::render(room& r) {
   b += ",\"max_active\":" + std::to_string(s.max_active);
   b += ",\"stock\":\"";
   append_json_escaped(b, s.stock);
-  b += "\",\"slots\":[";
+  // Dead reckoning: what a page needs to predict the counter between polls (waiting-room.md).
+  const outflow o = outflow_of(*r.phase, s);
+  b += "\",\"outflow\":\"";
+  b += to_string(o);
+  if (o == outflow::moving) b += "\",\"computed_ms\":" + std::to_string(s.now_ms);
+  else b += '"';
+  b += ",\"refresh_ms\":" + std::to_string(w_.cfg.room_refresh.count());
+  b += ",\"opening_grace_ms\":" + std::to_string(s.opening_grace_ms);
+  b += ",\"slots\":[";
   for (std::size_t i = 0; i < r.phase->slots.size(); ++i) {
     const slot_config& c = r.phase->slots[i];
     if (i) b += ',';
@@ -213,7 +225,8 @@ void room_cache::render(room& r) {
       char seed[34];
       std::snprintf(seed, sizeof seed, "%016llx%016llx", static_cast<unsigned long long>(s.slots[i].seed0),
                     static_cast<unsigned long long>(s.slots[i].seed1));
-      b += ",\"base\":" + std::to_string(s.slots[i].base) + ",\"seed\":\"" + seed + "\"";
+      b += ",\"base\":" + std::to_string(s.slots[i].base) + ",\"seed\":\"" + seed +
+           "\",\"opened_ms\":" + std::to_string(s.slots[i].opened_ms);
     }
     b += "}";
   }

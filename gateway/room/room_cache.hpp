@@ -1,5 +1,6 @@
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <string>
@@ -34,6 +35,7 @@ class room_cache final : public server::per_thread {
     /// category names (room_refresh's stock check).
     std::vector<std::string> inv_keys, inv_args;
     room_state state;
+    std::chrono::steady_clock::time_point applied;  ///< when `state` was taken (its age: dead reckoning)
     bool loaded = false;
     bool force = false;  ///< push config's live knobs over Redis' on the next refresh (SIGHUP)
     std::string published;  ///< the room_refresh reply last applied, as published (fields joined by '\n')

@@ -77,6 +77,16 @@ std::string position_json(const room& r, const queue_claims& q, const position_i
   return b;
 }
 
+// When a fan told not_yet should try again: while the line moves, the moment the counter
+// passes its place (dead reckoning from this worker's view, less the view's age) plus one
+// refresh (the counter moves at refreshes, and this view is a refresh behind at most); else the
+// Retry-After's seconds.
+std::int64_t retry_after_ms(const room& r, const position_info& p, std::int64_t seconds, milliseconds refresh) {
+  if (!p.known || outflow_of(*r.phase, r.state) != outflow::moving) return seconds * 1000;
+  auto age = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - r.applied).count();
+  return std::clamp<std::int64_t>(turn_ms(r.state, p.position) - r.state.now_ms - age + refresh.count(), 50, 60'000);
+}
+
 // The organiser's identity token of the request.
 identity_result fan_identity(server::request_context& c) {
   auto tok = http::bearer_token(c.req);
@@ -261,9 +271,13 @@ net::awaitable<http::reply> admit(server::request_context& c) {
   // Early callers and callers of a closed room are answered from the cache: they cost Redis nothing.
   const std::string& stored = t.r->state.stored_status;
   if (stored == "closed" || stored == "sold_out") co_return http::error_response(v, errc::room_closed, "\"status\":\"" + stored + "\"");
-  if (!t.pos.known || !t.pos.admissible)
-    co_return with_retry(http::error_response(v, errc::not_yet, "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}"),
-                         t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1);
+  if (!t.pos.known || !t.pos.admissible) {
+    std::int64_t seconds = t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1;
+    co_return with_retry(http::error_response(v, errc::not_yet,
+                                              "\"retry_after_ms\":" + std::to_string(retry_after_ms(*t.r, t.pos, seconds, w.cfg.room_refresh)) +
+                                                  ",\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}"),
+                         seconds);
+  }
   char sid[17];
   std::snprintf(sid, sizeof sid, "%016llx", static_cast<unsigned long long>(w.rng()));
   std::string pos = std::to_string(t.pos.position), idle = std::to_string(t.r->phase->shopper_idle.count());

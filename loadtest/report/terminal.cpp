@@ -99,6 +99,10 @@ void print_fans(const report& r, std::ostream& out) {
         << ", admitted " << room.admitted << "; Kendall tau " << fixed(f.kendall_tau, 4) << ", inverted pairs "
         << f.inverted_pairs << ", fans admitted before someone ahead " << f.out_of_order << ", displacement p99 "
         << f.p99_displacement << " max " << f.max_displacement << " places\n";
+    if (room.waiting_fan_minutes > 0)
+      out << "      waiting: " << fixed(room.waiting_fan_minutes, 1) << " fan-minutes, " << room.state_polls << " state polls sent ("
+          << fixed(static_cast<double>(room.state_polls) / room.waiting_fan_minutes, 2) << " per waiting fan per minute), "
+          << room.not_yet << " admissions tried too early (not_yet)\n";
   }
   out << "\n-- what the fans checked in the gateway's answers\n";
   for (auto& c : s.checks)

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -222,6 +223,11 @@ int surge_command(const cli& c, std::ostream& out, std::ostream& log) {
   }
   run.rep.main = &run.rec;
   write_ledger(c.out_dir + "/ledger.tsv", result.sales);
+  for (auto& room : result.rooms) {  // each admission: the fan's place, when it came back (ms)
+    std::ofstream adm(c.out_dir + "/admissions-" + room.phase + ".tsv");
+    adm << "position\tadmitted_ms\n";
+    for (auto& a : room.admissions) adm << a.position << '\t' << a.at_us / 1000 << '\n';
+  }
   audit_after(run, result, memory_at_start, meter);
   run.rep.surge = std::move(result);
   finish_report(run.rep, c, out, log);

@@ -20,6 +20,29 @@ std::int64_t fan_engine::poll_delay(std::uint32_t i, const room_view& room) {
   return jitter(i, milliseconds(base), 0.3);
 }
 
+std::int64_t fan_engine::turn_us(std::uint32_t i, const room_view& room) const {
+  if (!o_.dead_reckoning || room.reckon.now_ms == 0 || room.reckon.rate == 0) return 0;
+  return (turn_ms(room.reckon, fans_[i].position) + room.refresh_ms) * 1000;
+}
+
+void fan_engine::read_reckoning(room_view& room, std::string_view body) {
+  room_state& st = room.reckon;
+  st.serving = room.serving, st.rate = room.rate;
+  st.now_ms = json_string(body, "/outflow").value_or("") == "moving" ? json_int(body, "/computed_ms").value_or(0) : 0;
+  st.opening_grace_ms = json_int(body, "/opening_grace_ms").value_or(0);
+  room.refresh_ms = json_int(body, "/refresh_ms").value_or(250);
+  st.slots.assign(room.phase->slots.size(), slot_state{});
+  for (std::size_t k = 0; k < st.slots.size(); ++k) {
+    const std::string at = "/slots/" + std::to_string(k) + "/";
+    slot_state& b = st.slots[k];
+    b.opened = json_true(body, at + "opened");
+    if (!b.opened) continue;
+    b.base = static_cast<std::uint64_t>(json_int(body, at + "base").value_or(0));
+    b.pre_count = static_cast<std::uint64_t>(json_int(body, at + "pre_queue").value_or(0));
+    b.opened_ms = json_int(body, at + "opened_ms").value_or(0);
+  }
+}
+
 void fan_engine::after_state(std::uint32_t i) {
   fan& f = fans_[i];
   auto& room = room_of(i);
@@ -29,13 +52,25 @@ void fan_engine::after_state(std::uint32_t i) {
   } else if (f.position < f.sent_serving) {
     return go(i, step::admit);
   }
-  go(i, step::state, poll_delay(i, room));
+  std::int64_t delay = poll_delay(i, room);
+  if (f.position_known)
+    if (std::int64_t at = turn_us(i, room)) {
+      // Dead reckoning: the admission at the predicted moment when the next poll would come later;
+      // else poll again, at the latest a poll interval before that moment.
+      std::int64_t until = at - now_us();
+      if (until <= delay) return go(i, step::admit, std::max<std::int64_t>(until, 0));
+      delay = std::max<std::int64_t>(0, std::min(delay, until - o_.poll.count() * 1000));
+    }
+  go(i, step::state, delay);
 }
 
 void fan_engine::finish(std::uint32_t i, const std::string& how) {
   fan& f = fans_[i];
   if (f.next == step::done) return;
-  if (f.joined && !f.admitted) --waiting_;
+  if (f.joined && !f.admitted) {
+    --waiting_;
+    room_of(i).out.waiting_fan_minutes += static_cast<double>(now_us() - f.joined_us) / 60e6;
+  }
   f.next = step::done;
   f.queue_token.clear(), f.queue_token.shrink_to_fit();
   f.access_token.clear(), f.access_token.shrink_to_fit();
@@ -107,7 +142,7 @@ void fan_engine::on_join(std::uint32_t i, step s, const http_result& r, std::str
     ++checks_[plan_.slot[i] < 0 ? c_not_drawn : c_winners].tried;
     if (plan_.slot[i] < 0) fail_check(c_not_drawn, i, r);
     f.queue_token = std::string(json_string(body, "/queue_token").value_or(""));
-    if (!f.joined) ++room.out.joined, ++waiting_;
+    if (!f.joined) ++room.out.joined, ++waiting_, f.joined_us = now_us();
     f.joined = true;
     if (json_true(body, "/known")) {
       f.position_known = true;
@@ -115,7 +150,8 @@ void fan_engine::on_join(std::uint32_t i, step s, const http_result& r, std::str
       if (json_true(body, "/admissible")) return go(i, step::admit);
     } else if (auto opens = json_int(body, "/slot_window/start_ms"); opens && *opens * 1000 > now_us()) {
       // In the pre-queue the page counts down to the opening, then asks.
-      return go(i, step::state, *opens * 1000 - now_us() + jitter(i, o_.poll, 1.0));
+      // (at most a second after it, as the page does: the block waits opening_grace for its fans)
+      return go(i, step::state, *opens * 1000 - now_us() + 300'000 + jitter(i, milliseconds(500), 1.0));
     }
     return go(i, step::state, jitter(i, o_.poll, 0.3));
   }
@@ -164,6 +200,7 @@ void fan_engine::on_state(std::uint32_t i, step s, const http_result& r, std::st
       room.serving = static_cast<std::uint64_t>(json_int(body, "/serving").value_or(0));
       room.status = std::string(json_string(body, "/status").value_or(""));
       room.rate = static_cast<std::uint64_t>(json_int(body, "/admit_rate").value_or(0));
+      read_reckoning(room, body);
       room.fetched_us = now_us();
       f.sent_serving = room.serving;
     }
@@ -201,9 +238,16 @@ void fan_engine::on_admit(std::uint32_t i, step s, const http_result& r, std::st
     ++admitted_;
     ++room.out.admitted;
     room.admissions.push_back({f.position, now_us()});
+    room.out.waiting_fan_minutes += static_cast<double>(now_us() - f.joined_us) / 60e6;
     return go(i, step::heartbeat, jitter(i, o_.think, 0.5) / 2);
   }
-  if (code == "not_yet") return go(i, step::state, jitter(i, o_.poll, 0.3));
+  if (code == "not_yet") {
+    ++room.out.not_yet;
+    // The gateway's own reckoning says when; within a poll interval, try again then.
+    std::int64_t ms = json_int(body, "/error/retry_after_ms").value_or(-1);
+    if (o_.dead_reckoning && ms >= 0 && ms <= o_.poll.count()) return go(i, step::admit, ms * 1000);
+    return go(i, step::state, jitter(i, o_.poll, 0.3));
+  }
   if (code == "room_full") return go(i, step::admit, (r.retry_after > 0 ? r.retry_after : 1) * 1'000'000LL + jitter(i, o_.poll, 0.5));
   if (code == "room_closed") return finish(i, "room closed");
   if (retry(i, r)) return;

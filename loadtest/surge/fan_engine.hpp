@@ -21,6 +21,7 @@
 #include "core/checkout.hpp"
 #include "core/jwt.hpp"
 #include "core/pow.hpp"
+#include "core/room.hpp"
 #include "loadtest/json_reply.hpp"
 
 namespace guichet::loadtest {
@@ -77,6 +78,7 @@ struct fan {
   std::uint64_t position = 0;
   std::uint64_t sent_serving = 0;
   std::int64_t at_us = 0;         // when the next request is meant to leave
+  std::int64_t joined_us = 0;     // when its first join was answered (waiting time)
   std::string queue_token, access_token, hold_id, etag;
   std::string pow_proof;          // "challenge:nonce" for the next join, when the room asks for one
 };
@@ -91,6 +93,10 @@ struct room_view {
   std::string etag, status;
   std::uint64_t serving = 0, rate = 0;
   std::int64_t fetched_us = 0;  // when the state was last fetched from the gateway
+  // Dead reckoning: the last state as core/room.hpp's turn_ms reads it (now_ms = its computed_ms,
+  // 0 while the line is held or idle), and the refresh interval it gave.
+  room_state reckon;
+  std::int64_t refresh_ms = 250;
   room_outcome out;
   std::vector<admission> admissions;
 };
@@ -143,6 +149,10 @@ class fan_engine {
   // The page polls about every `poll`, and less often far back in the queue: half its ETA, at
   // most 30 s (what a real waiting-room page does to spare the CDN).
   std::int64_t poll_delay(std::uint32_t i, const room_view& room);
+  // Dead reckoning: when fan i tries its admission (us, system clock) — the predicted moment the
+  // counter passes its place, plus one refresh — or 0 when the line does not move.
+  std::int64_t turn_us(std::uint32_t i, const room_view& room) const;
+  static void read_reckoning(room_view& room, std::string_view body);
   // What the page does with the room state it just got (from the gateway or the CDN).
   void after_state(std::uint32_t i);
   void finish(std::uint32_t i, const std::string& how);

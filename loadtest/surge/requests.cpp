@@ -56,6 +56,7 @@ request fan_engine::build(std::uint32_t i, step s, endpoint& ep) {
     }
     case step::state: {
       ep = endpoint::state;
+      ++room.out.state_polls;
       auto req = make_request(http::verb::get, room.base + "state", {});
       if (!f.etag.empty() && f.etag == room.etag) req.set(http::field::if_none_match, f.etag);
       f.sent_serving = room.serving;

@@ -64,7 +64,8 @@ surge_result fan_engine::result() {
   r.active_fans = done_target_;
   for (auto& c : checks_) r.checks.push_back(c);
   for (auto& room : rooms_) {
-    room.out.order = measure_fairness(std::move(room.admissions));
+    room.out.order = measure_fairness(room.admissions);
+    room.out.admissions = std::move(room.admissions);
     r.rooms.push_back(room.out);
   }
   return r;

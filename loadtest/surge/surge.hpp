@@ -43,6 +43,9 @@ struct surge_options {
   bool cdn = false;       ///< state polls within max-age=1 of the last fetch are CDN hits (not sent)
   bool progress = true;  ///< one line per second on stderr
   bool redis_log = true;  ///< the Redis cost per script (SLOWLOG at 0 us while the surge runs)
+  /// Fans predict their turn from the state (counter, rate, computed_ms) and try the admission
+  /// then; false: they wait for a state that says their place was reached (the old page).
+  bool dead_reckoning = true;
 };
 
 /// Secrets the fans and the payment back end hold.
@@ -62,6 +65,12 @@ struct room_outcome {
   std::string phase;
   std::uint64_t registered = 0, drawn = 0, joined = 0, admitted = 0;
   fairness order;
+  std::vector<admission> admissions;  ///< each admitted fan's place and when its admission came back
+  /// What waiting cost: the fans' time between their join and their admission (or their end),
+  /// the state polls they sent (to the target: the gateway, or the CDN in front of it) and the
+  /// admissions the gateway refused as not_yet (premature: dead reckoning ahead of its view).
+  double waiting_fan_minutes = 0;
+  std::uint64_t state_polls = 0, not_yet = 0;
 };
 
 struct surge_result {

@@ -10,13 +10,13 @@
 // server receives holds a token; no CSP violation. Screenshots go to SCREENSHOT_DIR (default
 // BUILD/browser-out). Exit status 1 on any failure.
 'use strict';
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 const {
-  ROOT, BUILD, children, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, run: runTest,
+  ROOT, BUILD, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, startCachingProxy, run: runTest,
 } = require('../support/node/fixture');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -305,49 +305,15 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   // Two identical rooms, each with the same crowd ahead; LINE_FANS browser fans wait in each for
   // WINDOW_MS, one set straight at the gateway, the other through nginx. The origin's share of
   // their state polls: every poll for the direct set, nginx's misses for the other.
-  const np = await freePort();
-  const ndir = path.join(dir, 'nginx');
-  fs.mkdirSync(ndir);
-  fs.writeFileSync(path.join(ndir, 'nginx.conf'), `worker_processes 1;
-${process.getuid() === 0 ? 'user root;' : ''}
-pid ${ndir}/nginx.pid;
-error_log ${ndir}/error.log warn;
-events { worker_connections 1024; }
-http {
-  log_format origin '$request_uri $upstream_cache_status $upstream_addr';
-  access_log ${ndir}/access.log origin;
-  client_body_temp_path ${ndir}/body;
-  proxy_temp_path ${ndir}/proxy;
-  fastcgi_temp_path ${ndir}/fastcgi;
-  uwsgi_temp_path ${ndir}/uwsgi;
-  scgi_temp_path ${ndir}/scgi;
-  proxy_cache_path ${ndir}/cache keys_zone=cdn:1m levels=1:2 inactive=60s;
-  upstream origin { server 127.0.0.1:${gp}; keepalive 8; }
-  server {
-    listen 127.0.0.1:${np};
-    location / {
-      proxy_pass http://origin;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header X-Forwarded-For $remote_addr;
-      proxy_cache cdn;
-      proxy_cache_lock on;
-      proxy_cache_revalidate on;
-    }
-  }
-}
-`);
-  const nginx = spawn('nginx', ['-p', ndir, '-c', path.join(ndir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
-  children.push(nginx);
-  const cdn = `http://127.0.0.1:${np}`;
-  await until('nginx answers', async () => (await fetch(cdn + '/healthz')).status === 200, 5000);
+  const proxy = await startCachingProxy(gp, dir);
+  const cdn = proxy.base;
   for (let i = 0; i < LINE_CROWD; i++)
     for (const room of ['direct', 'cdn']) await api('POST', `/rooms/e2e-line/${room}/join`, jwt(`line-${room}-${i}`));
   const polls = { direct: 0, cdn: 0 };
   let counting = true;
   const lines = { direct: [], cdn: [] };
   const started = Date.now();
-  const originBefore = fs.readFileSync(path.join(ndir, 'access.log'), 'utf8').split('\n').length;
+  const originBefore = fs.readFileSync(proxy.accessLog, 'utf8').split('\n').length;
   for (let i = 0; i < LINE_FANS; i++)
     for (const room of ['direct', 'cdn']) {
       const p = await open(`${room === 'cdn' ? cdn : base}/wait/e2e-line/${room}#token=${jwt(`watch-${room}-${i}`)}`);
@@ -357,7 +323,7 @@ http {
   await sleep(WINDOW_MS - (Date.now() - started));
   counting = false;
   const minutes = (Date.now() - started) / 60000;
-  const logLines = fs.readFileSync(path.join(ndir, 'access.log'), 'utf8').split('\n').slice(originBefore - 1);
+  const logLines = fs.readFileSync(proxy.accessLog, 'utf8').split('\n').slice(originBefore - 1);
   const stateLines = logLines.filter((l) => l.startsWith('/rooms/e2e-line/cdn/state'));
   const toOrigin = stateLines.filter((l) => !l.endsWith(' -')).length;
   const hits = stateLines.filter((l) => / HIT /.test(l)).length;

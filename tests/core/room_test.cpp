@@ -97,6 +97,38 @@ TEST(room, locate_fifo_and_pre_queue) {
   EXPECT_TRUE(locate(f, 0, s).admissible);
 }
 
+TEST(room, outflow_says_what_holds_the_line_in_the_refresh_scripts_order) {
+  auto p = phase_with(10'000, 5'000, 3'000);
+  room_state s;
+  s.now_ms = 12'000, s.serving = 10, s.tail = 50, s.rate = 4, s.max_active = 100, s.active = 3;
+  EXPECT_EQ(outflow_of(p, s), outflow::moving);
+  s.active = 100;
+  EXPECT_EQ(outflow_of(p, s), outflow::ceiling);
+  s.stock = "held";  // no seat: the stock is what holds it, whatever the shop's count
+  EXPECT_EQ(outflow_of(p, s), outflow::stock);
+  s.stored_status = "paused";
+  EXPECT_EQ(outflow_of(p, s), outflow::paused);
+  s.stored_status = "open", s.stock = "in", s.active = 3, s.rate = 0;
+  EXPECT_EQ(outflow_of(p, s), outflow::paused);
+  s.rate = 4, s.serving = 50;
+  EXPECT_EQ(outflow_of(p, s), outflow::idle);
+  s.now_ms = 16'000, s.serving = 10;  // the slot is over: closed
+  EXPECT_EQ(outflow_of(p, s), outflow::paused);
+  EXPECT_EQ(to_string(outflow::ceiling), "ceiling");
+}
+
+TEST(room, turn_is_when_the_counter_passes_the_position_at_the_rate) {
+  room_state s;
+  s.now_ms = 1'000'000, s.serving = 100, s.rate = 4;
+  EXPECT_EQ(turn_ms(s, 99), 1'000'000);          // admissible already
+  EXPECT_EQ(turn_ms(s, 100), 1'000'000 + 250);   // one more admission at 4/s
+  EXPECT_EQ(turn_ms(s, 103), 1'000'000 + 1'000);
+  s.rate = 3;
+  EXPECT_EQ(turn_ms(s, 100), 1'000'000 + 334);   // rounded up: never announced early
+  s.rate = 0;
+  EXPECT_EQ(turn_ms(s, 500), 1'000'000);
+}
+
 TEST(config, editions_phases_and_slots) {
   auto r = parse_config(R"(
 [secrets]

@@ -31,7 +31,13 @@
     if (Math.max(lo, l) > Math.min(hi, h)) (lo = l), (hi = h);  // our clock jumped: start again
     else (lo = Math.max(lo, l)), (hi = Math.min(hi, h));
   };
-  G.now = () => Date.now() + (isFinite(lo) ? (lo + hi) / 2 : 0);
+  // A room state's computed_ms (Redis' clock when the gateway computed it) had passed when we
+  // received it, cached or not: a lower bound, sharper than Date's second.
+  G.atLeast = (serverMs, recv) => {
+    const l = serverMs - recv;
+    if (l > lo && l <= hi) lo = l;
+  };
+  G.now = () => Date.now() + (isFinite(lo) && isFinite(hi) ? (lo + hi) / 2 : 0);
 
   G.api = async (method, path, opts = {}) => {
     const headers = Object.assign({}, opts.headers);
@@ -48,11 +54,13 @@
     } catch (e) {
       return { status: 0, data: {}, error: { code: 'network', message: String(e) }, retryAfter: 2 };
     }
-    G.observe(res, sent, Date.now());
+    const recv = Date.now();
+    G.observe(res, sent, recv);
     let data = {};
     try {
       data = await res.json();
     } catch (e) { /* empty or not JSON */ }
+    if (data && typeof data.computed_ms === 'number') G.atLeast(data.computed_ms, recv);
     const ra = Number(res.headers.get('Retry-After'));
     return { status: res.status, data, error: data && data.error, retryAfter: ra > 0 ? ra : 0 };
   };

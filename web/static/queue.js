@@ -62,7 +62,22 @@
     return out;
   }
 
-  const api = { permute, parseToken, placeOf };
+  // Dead reckoning (core/room.cpp turn_ms): the moment, on the server's clock, the counter passes
+  // `position` if the line keeps moving as the state says (outflow "moving": the counter read
+  // `serving` at `computed_ms` and moves at `admit_rate`); a block opened less than
+  // `opening_grace_ms` ago is entered when its grace ends. null when the line does not move.
+  function turnOf(position, state) {
+    if (state.outflow !== 'moving' || !(state.admit_rate > 0) || state.computed_ms === undefined) return null;
+    if (position < state.serving) return state.computed_ms;
+    const after = (from, counter) => from + Math.ceil(((position + 1 - counter) * 1000) / state.admit_rate);
+    let t = after(state.computed_ms, state.serving);
+    for (const b of state.slots)
+      if (b.opened && b.pre_queue > 0 && b.base >= state.serving && b.base <= position)
+        t = Math.max(t, after(b.opened_ms + (state.opening_grace_ms || 0), b.base));
+    return t;
+  }
+
+  const api = { permute, parseToken, placeOf, turnOf };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.GQ = api;
 })(this);

@@ -3,6 +3,7 @@
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
@@ -102,6 +103,52 @@ async function startGateway(cfg, port) {
   throw new Error('the gateway did not become ready on port ' + port);
 }
 
+/// nginx as a caching proxy in front of the gateway on `gatewayPort`, standing in for the CDN:
+/// `proxy_cache` honouring the gateway's Cache-Control, with `proxy_cache_lock` and
+/// `proxy_cache_revalidate`; its access log says, per request, `$request_uri
+/// $upstream_cache_status $upstream_addr` ("-" when the cache answered). {base, dir, accessLog}.
+async function startCachingProxy(gatewayPort, parent) {
+  const port = await freePort();
+  const dir = path.join(parent, 'nginx');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
+${process.getuid() === 0 ? 'user root;' : ''}
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  log_format origin '$request_uri $upstream_cache_status $upstream_addr';
+  access_log ${dir}/access.log origin;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  proxy_cache_path ${dir}/cache keys_zone=cdn:1m levels=1:2 inactive=60s;
+  upstream origin { server 127.0.0.1:${gatewayPort}; keepalive 8; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr;
+      proxy_cache cdn;
+      proxy_cache_lock on;
+      proxy_cache_revalidate on;
+    }
+  }
+}
+`);
+  children.push(spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' }));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(base + '/healthz')).status === 200) return { base, dir, accessLog: path.join(dir, 'access.log') }; } catch (e) { /* not yet */ }
+    await sleep(50);
+  }
+  throw new Error('nginx did not start on port ' + port);
+}
+
 /// Runs the test's `main`, then stops every process started here; exits 1 when a check failed.
 function run(main) {
   main()
@@ -115,5 +162,5 @@ function run(main) {
 
 module.exports = {
   ROOT, BUILD, GUICHET, failures, children, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis,
-  runGuichet, startGateway, run,
+  runGuichet, startGateway, startCachingProxy, run,
 };
