@@ -40,12 +40,12 @@ class json_writer {
   }
   json_writer& value(const char* v) { return value(std::string_view(v)); }
   json_writer& value(const std::string& v) { return value(std::string_view(v)); }
-  /// A number with three decimals; null when not finite.
-  json_writer& value(double v) {
+  /// A number with three decimals (or `decimals`); null when not finite.
+  json_writer& value(double v, int decimals = 3) {
     sep();
     if (std::isfinite(v)) {
       char b[48];
-      std::snprintf(b, sizeof b, "%.3f", v);
+      std::snprintf(b, sizeof b, "%.*f", decimals, v);
       s_ += b;
     } else {
       s_ += "null";

@@ -46,7 +46,7 @@ void surge_json(json_writer& j, const report& r, const surge_result& s) {
   for (auto& room : s.rooms) {
     auto& f = room.order;
     j.key(room.phase).open('{').kv("registered", room.registered).kv("drawn", room.drawn).kv("joined", room.joined);
-    j.kv("admitted", room.admitted).kv("kendall_tau", f.kendall_tau).kv("inverted_pairs", f.inverted_pairs);
+    j.kv("admitted", room.admitted).key("kendall_tau").value(f.kendall_tau, 6).kv("inverted_pairs", f.inverted_pairs);
     j.kv("out_of_order", f.out_of_order).kv("p99_displacement", f.p99_displacement).kv("max_displacement", f.max_displacement);
     j.kv("waiting_fan_minutes", room.waiting_fan_minutes).kv("state_polls", room.state_polls);
     j.kv("state_polls_per_waiting_fan_minute", room.waiting_fan_minutes > 0 ? static_cast<double>(room.state_polls) / room.waiting_fan_minutes : 0.0);

@@ -236,8 +236,13 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   check(joinsAfterReload === 0, `the reloaded page kept its queue token: no second join (${joinsAfterReload} sent)`);
 
   // --- Everyone is admitted by themselves and reaches the shop ---------------------------------
-  for (const [name, p] of [['en', wEn], ['fr', wFr], ['wrong clock', wClock], ['late', wLate], ['tard', wTard]])
-    await until(`the ${name} fan is admitted and moves to the shop`, async () => p.url().startsWith(`${base}/shop/e2e/packs`), 30000);
+  // A tab in the background stays on its turn (title, notification) until the fan looks at it.
+  for (const [name, p] of [['en', wEn], ['fr', wFr], ['wrong clock', wClock], ['late', wLate], ['tard', wTard]]) {
+    await until(`the ${name} fan is admitted`, async () => p.url().startsWith(`${base}/shop/e2e/packs`) ||
+      /It is your turn|C’est votre tour/.test(await p.title()), 30000);
+    await p.bringToFront();
+    await until(`the ${name} fan moves to the shop`, async () => p.url().startsWith(`${base}/shop/e2e/packs`), 10000);
+  }
   for (const p of [wEn, wFr, wClock, wLate, wTard]) await keepTokens(p);
 
   // --- The shop: a pack held, paid with the demo's stand-in -------------------------------------
@@ -349,6 +354,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
   const admin = await api('POST', '/admin/rooms/e2e-line/cdn', env.GUICHET_ADMIN_KEY, { admit_rate: 1000 });
   check(admin.status === 200, 'ops speed the line up');
   const viaCdn = lines.cdn[0];
+  await viaCdn.bringToFront();
   await until('a fan behind the proxy is admitted and reaches the shop', async () => viaCdn.url().startsWith(`${cdn}/shop/e2e-line/cdn`), 30000);
   await until('its shop shows the session through the proxy', async () => viaCdn.$('#q-BIG-A'));
   await viaCdn.bringToFront();  // clicks wait for a frame, which a background tab never draws

@@ -330,6 +330,86 @@ TEST_F(room_test, pre_queue_fans_are_shuffled_into_the_block_reserved_at_opening
   EXPECT_EQ(json_int(late->body, "position"), sorted.back() + 1);  // FIFO after the block
 }
 
+// Dead reckoning: the public state says when the counter passes a place; an early admission is
+// refused from the gateway's view and says when to come back; coming back then gets in.
+TEST_F(room_test, the_turn_is_predicted_from_the_state_and_an_early_admission_says_when) {
+  phase("single").admit_rate = 20;
+  start();
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 30; ++i) tokens.push_back(queue_token("dr-" + std::to_string(i)));
+  const std::string token = tokens.back();
+  http_client c(port());
+  auto pos = c.request("GET", "/rooms/test-ed/single/position", {}, auth(token));
+  const long long position = json_int(pos->body, "position");
+  std::string st;
+  for (int i = 0; i < 100 && json_int(st, "tail") < 30; ++i) {  // the joins, in the next refresh
+    std::this_thread::sleep_for(20ms);
+    st = state();
+  }
+  ASSERT_EQ(json_field(st, "outflow"), "moving") << st;
+  EXPECT_EQ(json_int(st, "refresh_ms"), 50);
+  room_state s;
+  s.now_ms = json_int(st, "computed_ms"), s.serving = static_cast<std::uint64_t>(json_int(st, "serving")), s.rate = 20;
+  ASSERT_GT(s.now_ms, now - 1000) << st;
+  ASSERT_LT(static_cast<long long>(s.serving), position) << "the counter passed the last fan already";
+  const std::int64_t turn = turn_ms(s, static_cast<std::uint64_t>(position));
+
+  auto early = c.request("POST", "/rooms/test-ed/single/admit", {}, auth(token));
+  ASSERT_TRUE(early);
+  ASSERT_EQ(early->status, 409) << early->body;
+  EXPECT_EQ(json_field(early->body, "code"), "not_yet");
+  EXPECT_FALSE(early->header("retry-after").empty());
+  const long long wait = json_int(early->body, "retry_after_ms");
+  const std::int64_t asked = system_ms();
+  // The moment it names: the predicted turn plus one refresh, seen from this gateway's view.
+  EXPECT_NEAR(static_cast<double>(asked + wait), static_cast<double>(turn + 50), 120.0) << early->body;
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+  int refused = 0;
+  for (;;) {
+    auto r = c.request("POST", "/rooms/test-ed/single/admit", {}, auth(token));
+    ASSERT_TRUE(r);
+    if (r->status == 200) break;
+    ASSERT_EQ(json_field(r->body, "code"), "not_yet") << r->body;
+    ASSERT_LT(++refused, 5) << "still refused 5 times after the moment it named";
+    std::this_thread::sleep_for(std::chrono::milliseconds(json_int(r->body, "retry_after_ms")));
+  }
+  const std::int64_t in = system_ms();
+  EXPECT_GE(in, turn - 1000 / 20 - 10) << "admitted before the counter could have passed the place";
+  EXPECT_LE(in, turn + 3 * 50 + 100) << "admitted late: " << refused << " more refusals";
+}
+
+// A slot's pre-queue block waits [rooms] opening_grace after the opening: its fans learn the
+// shuffle from the cached state first; the state gives the opening, and the counter's moment.
+TEST_F(room_test, the_pre_queue_block_is_entered_after_the_opening_grace) {
+  cfg.opening_grace = 1500ms;
+  start();
+  for (int i = 0; i < 5; ++i) {
+    draw("grace-" + std::to_string(i), "soon");
+    ASSERT_EQ(join("grace-" + std::to_string(i))->status, 200);
+  }
+  auto soon = [&] {  // the "soon" slot's part of the state
+    auto st = state(0, "packs");
+    auto at = st.find("\"id\":\"soon\"");
+    return at == std::string::npos ? std::string() : st.substr(at);
+  };
+  std::string st;
+  for (int i = 0; i < 100 && json_field(st, "opened_ms").empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    st = soon();
+  }
+  const long long opened = json_int(st, "opened_ms"), base = json_int(st, "base");
+  ASSERT_GT(opened, 0) << st;
+  EXPECT_EQ(json_int(state(0, "packs"), "opening_grace_ms"), 1500);
+  // Inside the grace: the counter waits at the block's base, though the rate would pass it in 5 ms.
+  while (system_ms() < opened + 1200) {
+    EXPECT_EQ(json_int(state(0, "packs"), "serving"), base);
+    std::this_thread::sleep_for(100ms);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(opened + 1500 + 200 - system_ms()));
+  EXPECT_EQ(json_int(state(0, "packs"), "serving"), base + 5);  // then the whole block, in order
+}
+
 TEST_F(room_test, pre_queue_order_is_uniform_over_many_openings) {
   // 300 slots open at once, each with 5 fans in its pre-queue; where the first joiner of each
   // slot lands within its block must be uniform (chi-square, 4 degrees of freedom).
