@@ -80,10 +80,12 @@ std::string position_json(const room& r, const queue_claims& q, const position_i
 // When a fan told not_yet should try again: while the line moves, the moment the counter
 // passes its place (dead reckoning from this worker's view, less the view's age) plus one
 // refresh (the counter moves at refreshes, and this view is a refresh behind at most); else the
-// Retry-After's seconds.
+// Retry-After's seconds. The age: since Redis computed the state by this host's clock (a
+// follower takes it up to a round later), at least since this worker took it (clock skew).
 std::int64_t retry_after_ms(const room& r, const position_info& p, std::int64_t seconds, milliseconds refresh) {
   if (!p.known || outflow_of(*r.phase, r.state) != outflow::moving) return seconds * 1000;
-  auto age = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - r.applied).count();
+  auto age = std::max<std::int64_t>(system_ms() - r.state.now_ms,
+                                    std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - r.applied).count());
   return std::clamp<std::int64_t>(turn_ms(r.state, p.position) - r.state.now_ms - age + refresh.count(), 50, 60'000);
 }
 

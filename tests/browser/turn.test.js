@@ -171,6 +171,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
         'the notification shows while the tab is hidden, saying how long the shop waits: ' + JSON.stringify(shown));
   check(beeps.filter((b) => b.hidden).length === 1, 'the sound plays while the tab is hidden');
   check(hidden.url().includes('/wait/'), 'hidden, the page stays where the fan left it');
+  await axe(hidden, 'wait (its turn, en)');
   check(hiddenLate <= 3000, `the background tab is admitted ${hiddenLate} ms after its turn (the browser wakes a hidden tab's timers once a second)`);
   await hidden.bringToFront();
   await until('shown again, it moves on to the shop', async () => hidden.url().startsWith(`${cdn}/shop/turn/line`), 10000);
