@@ -77,13 +77,14 @@ std::string position_json(const room& r, const queue_claims& q, const position_i
   return b;
 }
 
-// When a fan told not_yet should try again: while the line moves, the moment the counter
-// passes its place (dead reckoning from this worker's view, less the view's age) plus one
-// refresh (the counter moves at refreshes, and this view is a refresh behind at most); else the
-// Retry-After's seconds. The age: since Redis computed the state by this host's clock (a
-// follower takes it up to a round later), at least since this worker took it (clock skew).
-std::int64_t retry_after_ms(const room& r, const position_info& p, std::int64_t seconds, milliseconds refresh) {
-  if (!p.known || outflow_of(*r.phase, r.state) != outflow::moving) return seconds * 1000;
+// When a fan told not_yet should try again, while the line moves: the moment the counter passes
+// its place (dead reckoning from this worker's view, less the view's age) plus one refresh (the
+// counter moves at refreshes, and this view is a refresh behind at most); -1 when the line is
+// held or the place unknown (nothing to predict: the fan polls the state). The age: since Redis
+// computed the state by this host's clock (a follower takes it up to a round later), at least
+// since this worker took it (clock skew).
+std::int64_t retry_after_ms(const room& r, const position_info& p, milliseconds refresh) {
+  if (!p.known || outflow_of(*r.phase, r.state) != outflow::moving) return -1;
   auto age = std::max<std::int64_t>(system_ms() - r.state.now_ms,
                                     std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - r.applied).count());
   return std::clamp<std::int64_t>(turn_ms(r.state, p.position) - r.state.now_ms - age + refresh.count(), 50, 60'000);
@@ -274,11 +275,10 @@ net::awaitable<http::reply> admit(server::request_context& c) {
   const std::string& stored = t.r->state.stored_status;
   if (stored == "closed" || stored == "sold_out") co_return http::error_response(v, errc::room_closed, "\"status\":\"" + stored + "\"");
   if (!t.pos.known || !t.pos.admissible) {
-    std::int64_t seconds = t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1;
-    co_return with_retry(http::error_response(v, errc::not_yet,
-                                              "\"retry_after_ms\":" + std::to_string(retry_after_ms(*t.r, t.pos, seconds, w.cfg.room_refresh)) +
-                                                  ",\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}"),
-                         seconds);
+    const std::int64_t ms = retry_after_ms(*t.r, t.pos, w.cfg.room_refresh);
+    std::string extra = ms < 0 ? std::string() : "\"retry_after_ms\":" + std::to_string(ms) + ",";
+    extra += "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}";
+    co_return with_retry(http::error_response(v, errc::not_yet, extra), t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1);
   }
   char sid[17];
   std::snprintf(sid, sizeof sid, "%016llx", static_cast<unsigned long long>(w.rng()));

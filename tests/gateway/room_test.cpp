@@ -377,6 +377,20 @@ TEST_F(room_test, the_turn_is_predicted_from_the_state_and_an_early_admission_sa
   const std::int64_t in = system_ms();
   EXPECT_GE(in, turn - 1000 / 20 - 10) << "admitted before the counter could have passed the place";
   EXPECT_LE(in, turn + 3 * 50 + 100) << "admitted late: " << refused << " more refusals";
+
+  // A held line has nothing to predict: the refusal names no moment, the fan polls the state.
+  auto pause = c.request("POST", "/admin/rooms/test-ed/single", R"({"action":"pause"})",
+                         "Content-Type: application/json\r\n" + auth(kSecrets.admin_key));
+  ASSERT_TRUE(pause && pause->status == 200) << (pause ? pause->body : "");
+  const std::string later = queue_token("dr-after-pause");  // behind the counter, which stopped
+  for (int i = 0; i < 100 && json_field(state(), "outflow") != "paused"; ++i) std::this_thread::sleep_for(20ms);
+  auto r = c.request("POST", "/rooms/test-ed/single/admit", {}, auth(later));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 409) << r->body;
+  EXPECT_EQ(json_field(r->body, "code"), "not_yet");
+  EXPECT_FALSE(r->header("retry-after").empty());
+  EXPECT_EQ(json_field(r->body, "retry_after_ms"), "") << r->body;
+  EXPECT_EQ(json_field(state(), "outflow"), "paused");
 }
 
 // A slot's pre-queue block waits [rooms] opening_grace after the opening: its fans learn the
