@@ -1,7 +1,8 @@
 #pragma once
 // The surge's engine, in parts: scheduler.cpp (the heap of fans by time, the lanes, the
 // connections, the ticker), requests.cpp (what each step sends), fan.cpp (what a fan does with
-// each answer: the step machine), checks.cpp (the checks of the gateway's behaviour it makes).
+// each answer: the step machine), waiting.cpp (what its page does with a room state: polls, dead
+// reckoning), checks.cpp (the checks of the gateway's behaviour it makes).
 // Internal to the harness: loadtest/surge/surge.hpp is its face.
 #include "loadtest/surge/surge.hpp"
 

@@ -16,7 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 const {
-  ROOT, BUILD, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, startCachingProxy, run: runTest,
+  ROOT, BUILD, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, startCachingProxy, until, axeScan, run: runTest,
 } = require('../support/node/fixture');
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -116,25 +116,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
     return page;
   }
   const text = (page, sel) => page.$eval(sel, (e) => e.textContent).catch(() => '');
-  async function until(what, fn, ms = 20000) {
-    const end = Date.now() + ms;
-    for (;;) {
-      let v;
-      try { v = await fn(); } catch (e) { v = false; }
-      if (v) return v;
-      if (Date.now() > end) return check(false, what + ' (timed out)'), false;
-      await sleep(100);
-    }
-  }
-  async function axe(page, state) {
-    await page.evaluate(AXE);  // DevTools evaluation: not subject to the page's CSP
-    const r = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    const minor = r.violations.filter((v) => !bad.includes(v)).map((v) => v.id);
-    check(bad.length === 0, `axe ${state}: no serious or critical violation` +
-      (bad.length ? ' — ' + bad.map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(' ')).join('; ') : '') +
-      (minor.length ? ` (minor: ${minor.join(', ')})` : ''));
-  }
+  const axe = (page, state) => axeScan(page, state, AXE);
   async function keepTokens(page) {
     const all = await page.evaluate(() => Object.entries(sessionStorage).filter(([k]) => k.startsWith('guichet.')).map(([, v]) => v));
     for (const t of all) tokens.add(t);

@@ -18,7 +18,7 @@ const os = require('node:os');
 const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 const {
-  ROOT, BUILD, check, sleep, freePort, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, startCachingProxy,
+  ROOT, BUILD, check, sleep, freePort, jwt, iso, baseConfig, pagesConfig, startRedis, runGuichet, startGateway, startCachingProxy, until, axeScan,
   run: runTest,
 } = require('../support/node/fixture');
 
@@ -93,23 +93,7 @@ slots = [ { id = "all", start = ${iso(T0 - 60000)}, duration = "1h" } ]
     return page;
   }
   const text = (page, sel) => page.$eval(sel, (e) => e.textContent).catch(() => '');
-  async function until(what, fn, ms = 20000) {
-    const end = Date.now() + ms;
-    for (;;) {
-      let v;
-      try { v = await fn(); } catch (e) { v = false; }
-      if (v) return v;
-      if (Date.now() > end) return check(false, what + ' (timed out)'), false;
-      await sleep(100);
-    }
-  }
-  async function axe(page, state) {
-    await page.evaluate(AXE);
-    const r = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
-    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    check(bad.length === 0, `axe ${state}: no serious or critical violation` +
-      (bad.length ? ' — ' + bad.map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(' ')).join('; ') : ''));
-  }
+  const axe = (page, state) => axeScan(page, state, AXE);
   const positionOf = async (page) => Number(await page.$eval('#place', (e) => e.dataset.position));
 
   // The crowd ahead, then three fans behind the cache: in view, in the background, in French.

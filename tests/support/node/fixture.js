@@ -103,6 +103,31 @@ async function startGateway(cfg, port) {
   throw new Error('the gateway did not become ready on port ' + port);
 }
 
+/// Polls `fn` every 100 ms until it gives a truthy value (returned) or `ms` pass (a failed check).
+async function until(what, fn, ms = 20000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    let v;
+    try { v = await fn(); } catch (e) { v = false; }
+    if (v) return v;
+    if (Date.now() > end) return check(false, what + ' (timed out)'), false;
+    await sleep(100);
+  }
+}
+
+/// An axe-core scan of `page` (WCAG 2.0/2.1 A and AA, best practices; `axeSource` is
+/// axe.min.js's text, injected through DevTools, not subject to the page's CSP): a failed check on
+/// any serious or critical violation, the minor ones named.
+async function axeScan(page, state, axeSource) {
+  await page.evaluate(axeSource);
+  const r = await page.evaluate(() => axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }));
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const minor = r.violations.filter((v) => !bad.includes(v)).map((v) => v.id);
+  check(bad.length === 0, `axe ${state}: no serious or critical violation` +
+    (bad.length ? ' — ' + bad.map((v) => v.id + ': ' + v.nodes.map((n) => n.target).join(' ')).join('; ') : '') +
+    (minor.length ? ` (minor: ${minor.join(', ')})` : ''));
+}
+
 /// nginx as a caching proxy in front of the gateway on `gatewayPort`, standing in for the CDN:
 /// `proxy_cache` honouring the gateway's Cache-Control, with `proxy_cache_lock` and
 /// `proxy_cache_revalidate`; its access log says, per request, `$request_uri
@@ -162,5 +187,5 @@ function run(main) {
 
 module.exports = {
   ROOT, BUILD, GUICHET, failures, children, check, sleep, freePort, env, jwt, iso, baseConfig, pagesConfig, startRedis,
-  runGuichet, startGateway, startCachingProxy, run,
+  runGuichet, startGateway, startCachingProxy, until, axeScan, run,
 };
