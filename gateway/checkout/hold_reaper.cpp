@@ -12,6 +12,7 @@
 #include "core/keys.hpp"
 #include "core/clock.hpp"
 #include "gateway/base/log.hpp"
+#include "gateway/checkout/settlement.hpp"
 #include "gateway/redis/reply.hpp"
 #include "gateway/server/server.hpp"
 #include "gateway/server/worker.hpp"
@@ -77,28 +78,19 @@ net::awaitable<void> hold_reaper::reap_loop() {
 }
 
 net::awaitable<void> hold_reaper::reap_one(std::string ed, std::string id) {
-  std::string hold = keys::hold(ed, id), deadlines = keys::hold_deadlines(ed);
-  std::string_view get[] = {"HMGET", hold, "items", "account", "phase"};
-  auto h = co_await w_.redis->command(get);
-  if (h.ec) co_return;
-  if (h.reply.elements.size() != 3 || h.reply.elements[0].type != redis::redis_reply::kind::string) {
+  std::string hold = keys::hold(ed, id), deadlines = keys::hold_deadlines(ed), prefix = keys::prefix(ed);
+  std::string_view kv[] = {hold, deadlines};
+  std::string_view argv[] = {"expire", "", id, prefix};
+  auto r = co_await w_.redis->eval(redis::script::release, kv, argv);
+  if (r.ec == redis::redis_errc::reply_error) log::error("reaper", {{"hold", id}, {"error", r.reply.str}});
+  if (r.ec || r.reply.elements.empty()) co_return;
+  if (r.reply.elements[0].str == "not_found") {
     // A deadline entry without its hold: drop it so it does not block the queue.
     std::string_view zrem[] = {"ZREM", deadlines, id};
     co_await w_.redis->command(zrem);
     co_return;
   }
-  auto items = decode_items(h.reply.elements[0].str);
-  std::vector<std::string> keys{hold, keys::account(ed, h.reply.elements[1].str), deadlines}, sessions;
-  session_keys(ed, items, keys, sessions);
-  std::vector<std::string_view> kv(keys.begin(), keys.end());
-  std::vector<std::string_view> argv{"expire", "", id};
-  argv.insert(argv.end(), sessions.begin(), sessions.end());
-  auto r = co_await w_.redis->eval(redis::script::release, kv, argv);
-  if (r.ec == redis::redis_errc::reply_error) log::error("reaper", {{"hold", id}, {"error", r.reply.str}});
-  if (!r.ec && r.reply.elements.size() == 2 && r.reply.elements[1].str == "now")
-    if (const edition_config* e = w_.cfg.find_edition(ed))
-      if (const phase_config* p = e->find_phase(h.reply.elements[2].str))
-        if (auto* ev = w_.events(*e, *p)) ev->holds_expired.add();
+  if (const edition_config* e = w_.cfg.find_edition(ed)) count_settlement(w_, *e, r.reply);
 }
 
 }  // namespace guichet::checkout

@@ -13,6 +13,7 @@
 #include "gateway/checkout/availability_cache.hpp"
 #include "gateway/checkout/hold_reaper.hpp"
 #include "gateway/checkout/lua_tags.hpp"
+#include "gateway/checkout/settlement.hpp"
 #include "core/json_escape.hpp"
 #include "gateway/redis/reply.hpp"
 #include "gateway/http/reply.hpp"
@@ -186,33 +187,17 @@ net::awaitable<http::reply> settle(server::request_context& c, settlement how) {
   }
   std::string id(c.params.get("id"));
   if (!valid_hold_id(id)) co_return http::error_response(v, errc::hold_not_found);
-  std::string hold = keys::hold(e->id, id);
-  auto h = co_await read_hold(w, hold);
-  if (h.error != errc::ok) co_return http::error_response(v, h.error);
-  if (!who.service && h.account != who.shopper.account) co_return http::error_response(v, errc::hold_not_found);
-  std::vector<std::string> keys{hold, keys::account(e->id, h.account), keys::hold_deadlines(e->id)}, sessions;
-  session_keys(e->id, h.items, keys, sessions);
-  std::vector<std::string> args;
-  if (confirm) args = {id, payment_ref};
-  else args = {"release", who.service ? "" : who.shopper.account, id};
-  args.insert(args.end(), sessions.begin(), sessions.end());
-  std::vector<std::string_view> kv(keys.begin(), keys.end()), av(args.begin(), args.end());
+  // One round trip: the script reads the hold, checks its owner and names its other keys.
+  std::string hold = keys::hold(e->id, id), deadlines = keys::hold_deadlines(e->id), prefix = keys::prefix(e->id);
+  const std::string owner = who.service ? std::string() : who.shopper.account;
+  std::string_view kv[] = {hold, deadlines};
+  std::vector<std::string_view> av;
+  if (confirm) av = {id, payment_ref, prefix, owner};
+  else av = {"release", owner, id, prefix};
   auto r = co_await w.redis->eval(confirm ? redis::script::confirm : redis::script::release, kv, av);
   if (r.ec || r.reply.elements.empty()) co_return http::error_response(v, redis_failure(r));
   const std::string& tag = r.reply.elements[0].str;
-  // The scripts mark a change of state with a last element "now" (a repeat answers without it).
-  if (r.reply.elements.size() > 1 && r.reply.elements.back().str == "now")
-    if (const phase_config* ph = e->find_phase(h.phase); ph)
-      if (auto* ev = w.events(*e, *ph)) {
-        if (tag == "confirmed") {
-          ev->holds_confirmed.add();
-          for (auto& i : h.items) ev->tickets_sold.add(static_cast<std::uint64_t>(i.quantity));
-        } else if (tag == "released") {
-          ev->holds_released.add();
-        } else if (tag == "expired") {
-          ev->holds_expired.add();
-        }
-      }
+  count_settlement(w, *e, r.reply);
   if (confirm) {
     if (tag == "confirmed") {
       std::string b = "{\"hold_id\":\"" + id + "\",\"status\":\"confirmed\",\"payment_ref\":\"";

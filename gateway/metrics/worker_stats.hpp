@@ -26,6 +26,8 @@ struct worker_stats {
     base::counter connections_rejected;
     base::counter rate_limited;
     base::counter deadline_closes;
+    /// Heartbeats answered from the access token alone (room/routes.cpp heartbeat).
+    base::counter heartbeats_from_token;
     /// Error answers by route and stable error code (409 alone mixes not_yet with sold_out).
     std::array<std::array<base::counter, errc_count>, kMaxRoutes + 1> errors;
   } http;

@@ -466,6 +466,61 @@ TEST_F(checkout_test, confirm_and_release_are_idempotent_and_guarded) {
   expect_inventory_consistent();
 }
 
+// Settling a hold is one round trip: the script reads the hold, checks its owner and names the
+// account and inventory keys itself (the gateway used to read the hold first).
+TEST_F(checkout_test, settling_a_hold_is_one_round_trip_that_checks_the_owner) {
+  cfg.demo.payment = true;
+  start();
+  auto t = shoppers("one-", 2);
+  const std::string inv = keys::inventory("test-ed", "S5");
+  auto a = hold(t[0], "one-a", items({{"S5", "A", 3}}));
+  auto b = hold(t[0], "one-b", items({{"S5", "A", 2}}));
+  ASSERT_EQ(a->status, 201) << a->body;
+  ASSERT_EQ(b->status, 201) << b->body;
+  auto ida = json_field(a->body, "hold_id"), idb = json_field(b->body, "hold_id");
+  // Round trips a settlement makes: its script, and any read of the hold a client sent (Redis'
+  // SLOWLOG, set to log every command; a script's own commands are logged with client "?:0").
+  redis.cli({"CONFIG", "SET", "slowlog-log-slower-than", "0"});
+  redis.cli({"CONFIG", "SET", "slowlog-max-len", "10000"});
+  auto commands = [&] {
+    std::istringstream log(redis.cli({"SLOWLOG", "GET", "10000"}));
+    std::uint64_t plain = 0;
+    bool read = false;
+    for (std::string line; std::getline(log, line);) {
+      if (line == "HMGET" || line == "HGETALL") read = true;
+      else if (read && line.starts_with("127.0.0.1:")) plain += 1, read = false;
+      else if (line.starts_with("?:")) read = false;
+    }
+    return plain + metric("guichet_redis_script_duration_seconds_count{script=\"confirm\"}") +
+           metric("guichet_redis_script_duration_seconds_count{script=\"release\"}");
+  };
+  http_client c(gw->port());
+  auto as = [&](const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; };
+  // Someone else's hold is not found, and nothing moves.
+  auto before = commands();
+  auto theirs = c.request("POST", "/editions/test-ed/holds/" + ida + "/demo-payment", {}, as(t[1]));
+  EXPECT_EQ(theirs->status, 404);
+  EXPECT_EQ(json_field(theirs->body, "code"), "hold_not_found");
+  EXPECT_EQ(commands() - before, 1u);
+  EXPECT_EQ(c.request("DELETE", "/editions/test-ed/holds/" + idb, {}, as(t[1]))->status, 404);
+  EXPECT_EQ(field(inv, "h:A"), 5);
+  EXPECT_EQ(field(keys::account("test-ed", "one-0"), "total"), 5);
+  // The owner pays one and releases the other: one command each.
+  before = commands();
+  auto paid = c.request("POST", "/editions/test-ed/holds/" + ida + "/demo-payment", {}, as(t[0]));
+  ASSERT_EQ(paid->status, 200) << paid->body;
+  EXPECT_EQ(commands() - before, 1u);
+  before = commands();
+  EXPECT_EQ(c.request("DELETE", "/editions/test-ed/holds/" + idb, {}, as(t[0]))->status, 200);
+  EXPECT_EQ(commands() - before, 1u);
+  EXPECT_EQ(field(inv, "s:A"), 3);
+  EXPECT_EQ(field(inv, "h:A"), 0);
+  EXPECT_EQ(field(keys::account("test-ed", "one-0"), "total"), 3);
+  EXPECT_EQ(field(keys::account("test-ed", "one-0"), "s:S5"), 3);
+  EXPECT_EQ(metric("guichet_tickets_sold_total{edition=\"test-ed\",phase=\"single\"}"), 3u);
+  expect_inventory_consistent();
+}
+
 // Each phase's holds are counted by what happened to them, once: a replay, a repeated confirmation
 // or a second release counts nothing.
 TEST_F(checkout_test, holds_are_counted_once_per_change_of_state) {

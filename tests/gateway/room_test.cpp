@@ -14,6 +14,7 @@
 #include "core/keys.hpp"
 #include "core/pow.hpp"
 #include "core/room.hpp"
+#include "core/token.hpp"
 #include "gateway/ops/routes.hpp"
 #include "gateway/room/routes.hpp"
 #include "gateway/server/worker.hpp"
@@ -293,6 +294,52 @@ TEST_F(room_test, the_active_shopper_ceiling_holds_and_idle_shoppers_expire) {
   }
   EXPECT_EQ(redis.cli({"ZCARD", keys::active("test-ed", "single")}), "5");
   EXPECT_GE(more, 5);  // the live shopper gets its session back, plus four newcomers
+}
+
+// Admission and the first touch together: a heartbeat within a quarter of the idle timeout of the
+// admission is answered from the access token (the admission started the idle clock); later ones
+// go to Redis, and a token without the admission time always does.
+TEST_F(room_test, a_heartbeat_soon_after_admission_costs_redis_nothing) {
+  phase("single").shopper_idle = 4000ms;
+  start();
+  auto metric = [&](const std::string& series) -> std::uint64_t {
+    http_client m(port());
+    auto r = m.request("GET", "/metrics");
+    auto at = r ? r->body.find("\n" + series + " ") : std::string::npos;
+    return at == std::string::npos ? 0 : std::stoull(r->body.substr(at + series.size() + 2));
+  };
+  const std::string touches = "guichet_redis_script_duration_seconds_count{script=\"room_touch\"}";
+  const std::string from_token = "guichet_heartbeats_from_token_total";
+  auto q = queue_token("hb-0");
+  std::this_thread::sleep_for(100ms);  // serving passes the fan (rate 1000/s)
+  http_client c(port());
+  auto a = c.request("POST", "/rooms/test-ed/single/admit", {}, auth(q));
+  ASSERT_TRUE(a && a->status == 200) << (a ? a->body : "no reply");
+  const std::string access = json_field(a->body, "access_token");
+  const auto t0 = std::chrono::steady_clock::now();
+  auto hb = c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(access));
+  ASSERT_TRUE(hb);
+  ASSERT_LT(std::chrono::steady_clock::now() - t0, 900ms) << "too slow a machine to test the first quarter";
+  EXPECT_EQ(hb->status, 200);
+  EXPECT_EQ(json_field(hb->body, "status"), "active");
+  EXPECT_EQ(metric(touches), 0u);
+  EXPECT_EQ(metric(from_token), 1u);
+  // Past the first quarter (1 s): Redis restarts the idle clock.
+  std::this_thread::sleep_for(1100ms);
+  EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(access))->status, 200);
+  EXPECT_EQ(metric(touches), 1u);
+  EXPECT_EQ(metric(from_token), 1u);
+  // A token signed without the admission time (an older gateway's) asks Redis, and Redis knows
+  // the session.
+  token_keyring ring(kSecrets.token_keys);
+  auto sid = redis.cli({"HGET", keys::sessions("test-ed", "single"), "hb-0"});
+  ASSERT_FALSE(sid.empty());
+  auto old = ring.sign(access_claims{"test-ed", "single", "hb-0", sid, system_ms() + 60'000});
+  EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(old))->status, 200);
+  EXPECT_EQ(metric(touches), 2u);
+  auto ghost = ring.sign(access_claims{"test-ed", "single", "hb-0", "not-the-session", system_ms() + 60'000});
+  EXPECT_EQ(json_field(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(ghost))->body, "code"),
+            "session_expired");
 }
 
 TEST_F(room_test, pre_queue_fans_are_shuffled_into_the_block_reserved_at_opening) {

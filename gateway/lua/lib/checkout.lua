@@ -1,16 +1,16 @@
 -- Shared by the checkout scripts (spliced in at build time).
 
--- Parses a hold's items "session:category:qty,..." against the inventory keys the caller passed
--- (ARGV session ids from `first_sid`, matching KEYS from `first_key`). Returns nil if the keys do
--- not cover the hold: the script must then change nothing.
-local function hold_items(items, first_key, first_sid)
-  local inv = {}
-  for k = first_key, #KEYS do inv[ARGV[first_sid + k - first_key]] = KEYS[k] end
+-- Parses a hold's items "session:category:qty,..." and names each one's inventory key from the
+-- edition's key prefix (`guichet:{edition}:`, the caller's; keys/inventory in core/keys.hpp).
+-- The keys are derived here, not passed in KEYS, so that settling a hold is one round trip (the
+-- caller does not read the hold first to learn them); they share the edition's hash tag, so they
+-- live on the shard of the declared keys.
+local function hold_items(items, prefix)
   local out = {}
   for item in string.gmatch(items, '[^,]+') do
     local s, c, q = string.match(item, '^(.*):(.*):(%d+)$')
-    if not s or not inv[s] then return nil end
-    out[#out + 1] = {inv = inv[s], session = s, category = c, qty = tonumber(q)}
+    if not s then return nil end
+    out[#out + 1] = {inv = prefix .. 'inv:' .. s, session = s, category = c, qty = tonumber(q)}
   end
   return out
 end
