@@ -66,5 +66,8 @@ namespace guichet::keys {
 inline std::string fleet_lease() { return "guichet:{fleet}:lease"; }
 /// hash: what the lease holder read for the fleet: room key -> room state, "avail:<edition>" -> seats
 inline std::string fleet_state() { return "guichet:{fleet}:state"; }
+/// Pub/Sub channel: the holder's news for the followers ('L' lease renewed, 'R' let go,
+/// 'S' + fields: what it published into fleet_state)
+inline std::string fleet_channel() { return "guichet:{fleet}:news"; }
 
 }  // namespace guichet::keys

@@ -14,8 +14,8 @@ if sid then
   redis.call('ZADD', active, now, account)
   return {'admitted', sid}
 end
-local r = redis.call('HMGET', room, 'status', 'serving', 'max_active', 'rate')
-local status = room_status(room)
+local r = redis.call('HMGET', room, 'status', 'serving', 'max_active', 'rate', 'stock')
+local status = status_of(r[1], r[5])
 if status == 'closed' or status == 'sold_out' then return {'closed', status} end
 local serving = tonumber(r[2] or '0')
 if tonumber(ARGV[2]) >= serving then return {'not_yet', tostring(serving), r[4] or '0'} end

@@ -50,6 +50,8 @@ class redis_connection {
   void stop();
   /// Connected and every script loaded.
   bool ready() const { return ready_.load(std::memory_order_relaxed); }
+  /// The server this connection uses (the primary, once ready). On the connection's thread.
+  const redis_address& address() const { return current_; }
 
   /// Sends one command (each argument is one bulk string, binary safe).
   net::awaitable<redis_result> command(std::span<const std::string_view> args);

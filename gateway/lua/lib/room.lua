@@ -9,10 +9,14 @@ end
 -- The room's status as fans meet it: ops' setting, except that a room whose stock is out
 -- (room_refresh: nothing available and nothing held in any session on sale) is sold out
 -- unless ops closed it.
+local function status_of(status, stock)
+  if status ~= 'closed' and stock == 'out' then return 'sold_out' end
+  return status
+end
+
 local function room_status(room)
   local r = redis.call('HMGET', room, 'status', 'stock')
-  if r[1] ~= 'closed' and r[2] == 'out' then return 'sold_out' end
-  return r[1]
+  return status_of(r[1], r[2])
 end
 
 -- Opens a slot once: reserves [base, base + n) of the room's queue numbers for the n fans of
