@@ -9,10 +9,10 @@
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if ARGV[2] == '0' then
   redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[3], 'R')
+  redis.pcall('PUBLISH', ARGV[3], 'R')
   return 0
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 if #ARGV > 4 then redis.call('HSET', KEYS[2], unpack(ARGV, 5)) end
-redis.call('PUBLISH', ARGV[3], ARGV[4])
+redis.pcall('PUBLISH', ARGV[3], ARGV[4])  -- refused (an ACL without the channel): followers ask instead
 return 1

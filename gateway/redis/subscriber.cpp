@@ -2,9 +2,12 @@
 
 #include <hiredis/hiredis.h>
 
+#include <vector>
+
 #include "core/secret.hpp"
 #include "gateway/base/log.hpp"
 #include "gateway/redis/asio_bridge.hpp"
+#include "gateway/redis/handshake.hpp"
 
 namespace guichet::redis {
 
@@ -34,13 +37,13 @@ void subscriber::keep(const redis_address& where) {
   ac_ = ac;
   bridge_ = asio_bridge::attach(io_, ac, [this] { gone(); });
   redisAsyncSetConnectCallback(ac, on_connect);
-  // Sent once connected, in this order: the handshake, then the subscription.
-  if (!password_.empty()) {
-    if (cfg_.user.empty())
-      redisAsyncCommand(ac, on_auth, this, "AUTH %b", password_.data(), password_.size());
-    else
-      redisAsyncCommand(ac, on_auth, this, "AUTH %b %b", cfg_.user.data(), cfg_.user.size(), password_.data(),
-                        password_.size());
+  // Sent once connected, in this order: the handshake (AUTH; no fencing: a subscription only
+  // listens, and the command connection has fenced the server it names), then the subscription.
+  for (const handshake::step& step : handshake(cfg_.user, password_, false).steps) {
+    std::vector<const char*> argv;
+    std::vector<std::size_t> lens;
+    for (auto& a : step.args) argv.push_back(a.data()), lens.push_back(a.size());
+    redisAsyncCommandArgv(ac, on_auth, this, static_cast<int>(argv.size()), argv.data(), lens.data());
   }
   redisAsyncCommand(ac, on_reply, this, "SUBSCRIBE %b", channel_.data(), channel_.size());
 }

@@ -8,10 +8,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <functional>
+#include <string>
+#include <vector>
 #include <optional>
 
 #include "gateway/redis/connection.hpp"
 #include "gateway/redis/blocking_client.hpp"
+#include "gateway/redis/subscriber.hpp"
 #include "tests/support/redis_probe.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -89,6 +92,38 @@ TEST_F(redis_auth, ops_connection_authenticates_and_names_a_refusal_without_the_
   redis::blocking_client none(config_with("", ""));
   EXPECT_FALSE(none.ok()) << "an unauthenticated connection must not be taken for a primary";
   EXPECT_NE(none.error().find("NOAUTH"), std::string::npos) << none.error();
+}
+
+// The fleet's followers listen on a subscription of their own: it shakes hands as the command
+// connection does, hears what is published, and with a wrong password hears nothing.
+TEST_F(redis_auth, a_subscriber_authenticates_and_hears_each_message) {
+  auto listen = [&](const char* password_env) {
+    net::io_context io;
+    const redis_config c = config_with("guichet", password_env);
+    std::vector<std::string> heard;
+    redis::subscriber sub(io, c, "auth-test:news", [&](std::string_view m) { heard.emplace_back(m); });
+    sub.keep({"127.0.0.1", c.port});
+    auto until = [&](auto done, std::chrono::milliseconds limit) {
+      auto end = std::chrono::steady_clock::now() + limit;
+      while (!done() && std::chrono::steady_clock::now() < end) io.run_for(10ms);
+    };
+    until([&] { return sub.subscribed(); }, 3s);
+    if (sub.subscribed()) {
+      redis.cli({"PUBLISH", "auth-test:news", "first"});
+      redis.cli({"PUBLISH", "auth-test:news", std::string("S3:4:keyv:al")});
+      until([&] { return heard.size() >= 2; }, 3s);
+    }
+    sub.stop();
+    io.run_for(10ms);
+    return std::make_pair(sub.subscribed(), heard);
+  };
+  auto [was, heard] = listen("GUICHET_TEST_REDIS_PASSWORD");
+  ASSERT_EQ(heard.size(), 2u);
+  EXPECT_EQ(heard[0], "first");
+  EXPECT_EQ(heard[1], std::string("S3:4:keyv:al"));
+  auto [wrong, none] = listen("GUICHET_TEST_WRONG_PASSWORD");
+  EXPECT_FALSE(wrong);
+  EXPECT_TRUE(none.empty());
 }
 
 }  // namespace
