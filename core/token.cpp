@@ -97,8 +97,7 @@ std::string token_keyring::sign(const queue_claims& c) {
 }
 
 std::string token_keyring::sign(const access_claims& c) {
-  if (c.admitted_ms == 0) return seal(payload('a', keys_.front().id, c.edition, c.phase, c.account, c.session, c.exp_ms));
-  return seal(payload('a', keys_.front().id, c.edition, c.phase, c.account, c.session, c.exp_ms, c.admitted_ms));
+  return seal(payload('a', keys_.front().id, c.edition, c.phase, c.account, c.session, c.exp_ms));
 }
 
 errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms, fields& out,
@@ -153,7 +152,7 @@ token_result<access_claims> token_keyring::verify_access(std::string_view token,
   payload_buffer payload;
   if ((r.error = open(token, 'a', now_ms, fs, payload)) != errc::ok) return r;
   const auto& f = fs.f;
-  if ((fs.n != 5 && fs.n != 6) || !to_int(f[4], r.claims.exp_ms) || (fs.n == 6 && !to_int(f[5], r.claims.admitted_ms))) {
+  if (fs.n != 5 || !to_int(f[4], r.claims.exp_ms)) {
     r.error = errc::token_malformed;
     return r;
   }

@@ -31,9 +31,6 @@ struct queue_claims {
 struct access_claims {
   std::string edition, phase, account, session;
   std::int64_t exp_ms = 0;
-  /// When the admission answered (the gateway's clock, taken before it asked Redis): the
-  /// session's idle clock started no earlier. 0 in tokens signed without it.
-  std::int64_t admitted_ms = 0;
 };
 
 template <class T>

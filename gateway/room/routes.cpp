@@ -285,7 +285,6 @@ net::awaitable<http::reply> admit(server::request_context& c) {
   std::string pos = std::to_string(t.pos.position), idle = std::to_string(t.r->phase->shopper_idle.count());
   std::string_view keys[] = {t.r->room_key, t.r->active_key, t.r->sessions_key};
   std::string_view args[] = {t.claims.account, pos, idle, sid};
-  const std::int64_t asked_ms = system_ms();  // the session's idle clock starts after this
   auto res = co_await w.redis->eval(redis::script::room_admit, keys, args);
   if (res.ec || res.reply.elements.empty()) co_return http::error_response(v, redis_failure(res));
   const auto& e = res.reply.elements;
@@ -294,7 +293,7 @@ net::awaitable<http::reply> admit(server::request_context& c) {
     if (e[1].str == sid)  // a new shopper session (a second admission returns the live one)
       if (auto* ev = w.events(*t.r->edition, *t.r->phase)) ev->admitted.add();
     access_claims a{t.r->edition->id, t.r->phase->id, t.claims.account, e[1].str,
-                    system_ms() + t.r->phase->access_ttl.count(), asked_ms};
+                    system_ms() + t.r->phase->access_ttl.count()};
     std::string body = "{\"access_token\":\"" + w.tokens->sign(a) + "\",\"expires_ms\":" + std::to_string(a.exp_ms) +
                        ",\"idle_timeout_ms\":" + std::to_string(t.r->phase->shopper_idle.count()) + "}";
     co_return http::json_response(v, http::status::ok, std::move(body));
@@ -310,11 +309,13 @@ net::awaitable<http::reply> heartbeat(server::request_context& c) {
   if (!r) co_return http::error_response(v, errc::unknown_room);
   auto a = identity::access_token(c.req, *c.w.tokens, system_ms(), r->edition->id, r->phase->id);
   if (!a) co_return http::error_response(v, a.error);
-  // Admission and the first touch together: the admission started the session's idle clock,
-  // so within the first quarter of the idle timeout after it the session is alive (only idleness
-  // ends a session) and the gateway answers alone. The fan keeps at least 3/4 of the timeout.
+  // Admission and the first touch together: the admission started the session's idle clock
+  // (its token expires access_ttl after the admission answered, so the token says when), and
+  // only idleness ends a session: within the first quarter of the idle timeout after it the
+  // session is alive and the gateway answers alone. The fan keeps at least 3/4 of the timeout.
   const std::int64_t idle_ms = r->phase->shopper_idle.count(), now = system_ms();
-  if (a.claims.admitted_ms > 0 && now >= a.claims.admitted_ms && now - a.claims.admitted_ms < idle_ms / 4) {
+  const std::int64_t admitted = a.claims.exp_ms - r->phase->access_ttl.count();
+  if (now >= admitted && now - admitted < idle_ms / 4) {
     w.stats.http.heartbeats_from_token.add();
     co_return http::json_response(v, http::status::ok, R"({"status":"active"})");
   }

@@ -329,15 +329,16 @@ TEST_F(room_test, a_heartbeat_soon_after_admission_costs_redis_nothing) {
   EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(access))->status, 200);
   EXPECT_EQ(metric(touches), 1u);
   EXPECT_EQ(metric(from_token), 1u);
-  // A token signed without the admission time (an older gateway's) asks Redis, and Redis knows
-  // the session.
+  // A token that expires sooner than access_ttl after now was not signed at an admission just
+  // now: Redis is asked, and knows the session (or not).
   token_keyring ring(kSecrets.token_keys);
   auto sid = redis.cli({"HGET", keys::sessions("test-ed", "single"), "hb-0"});
   ASSERT_FALSE(sid.empty());
-  auto old = ring.sign(access_claims{"test-ed", "single", "hb-0", sid, system_ms() + 60'000});
+  const std::int64_t soon = system_ms() + phase("single").access_ttl.count() - 2000;
+  auto old = ring.sign(access_claims{"test-ed", "single", "hb-0", sid, soon});
   EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(old))->status, 200);
   EXPECT_EQ(metric(touches), 2u);
-  auto ghost = ring.sign(access_claims{"test-ed", "single", "hb-0", "not-the-session", system_ms() + 60'000});
+  auto ghost = ring.sign(access_claims{"test-ed", "single", "hb-0", "not-the-session", soon});
   EXPECT_EQ(json_field(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(ghost))->body, "code"),
             "session_expired");
 }
