@@ -309,10 +309,9 @@ net::awaitable<http::reply> heartbeat(server::request_context& c) {
   if (!r) co_return http::error_response(v, errc::unknown_room);
   auto a = identity::access_token(c.req, *c.w.tokens, system_ms(), r->edition->id, r->phase->id);
   if (!a) co_return http::error_response(v, a.error);
-  // Admission and the first touch together: the admission started the session's idle clock
-  // (its token expires access_ttl after the admission answered, so the token says when), and
-  // only idleness ends a session: within the first quarter of the idle timeout after it the
-  // session is alive and the gateway answers alone. The fan keeps at least 3/4 of the timeout.
+  // Admission and the first touch together: the admission (access_ttl before the token's expiry)
+  // started the idle clock, and only idleness ends a session: in the first quarter of the idle
+  // timeout the gateway answers alone. The fan keeps at least 3/4 of the timeout.
   const std::int64_t idle_ms = r->phase->shopper_idle.count(), now = system_ms();
   const std::int64_t admitted = a.claims.exp_ms - r->phase->access_ttl.count();
   if (now >= admitted && now - admitted < idle_ms / 4) {
