@@ -150,6 +150,6 @@ elif (( ! ha )); then
   cp "$OUT/report.json" "$OUT/report-direct.json"
 fi
 if grep -q '"level":"error"' "$run/guichet.log"; then
-  echo "gateway errors logged during the run:"; grep '"level":"error"' "$run/guichet.log" | head -20
+  echo "gateway errors logged during the run:"; grep -m 20 '"level":"error"' "$run/guichet.log"
 fi
 exit $rc

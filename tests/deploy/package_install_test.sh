@@ -36,7 +36,7 @@ deb=$(ls "$work"/pkg/guichet_*_amd64.deb)
 echo "$(basename "$deb"): $(du -k "$deb" | cut -f1) KiB"
 lintian --fail-on error,warning "$deb" 2>&1 | grep -v 'running with root privileges' || true
 lintian --fail-on error,warning "$deb" >/dev/null 2>&1 || fail "lintian reports errors or warnings"
-dpkg-deb -f "$deb" Depends | grep -q 'libhiredis' || fail "Depends is not computed from the binaries"
+grep -q 'libhiredis' <<<"$(dpkg-deb -f "$deb" Depends)" || fail "Depends is not computed from the binaries"
 dpkg-deb -e "$deb" "$work/control"
 grep -qx '/etc/guichet/guichet.toml' "$work/control/conffiles" || fail "guichet.toml is not a conffile"
 
@@ -181,9 +181,10 @@ done
 ready "$port" || { tail -20 "$work/guichet.log"; fail "/readyz never answered 200 on the public port"; }
 ready "$ops" || fail "/readyz never answered 200 on the ops port"
 curl -fsS "http://127.0.0.1:$port/readyz"; echo
-curl -fsS "http://127.0.0.1:$port/wait/paris2024-olympics/single" | grep -q '<html' || fail "the installed fan pages are not served"
+# grep reads a whole answer: under pipefail, a grep -q that stops early fails curl's write (23)
+grep -q '<html' <<<"$(curl -fsS "http://127.0.0.1:$port/wait/paris2024-olympics/single")" || fail "the installed fan pages are not served"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")" = 404 ] || fail "/metrics answered on the public port"
-curl -fsS "http://127.0.0.1:$ops/metrics" | grep -q '^guichet_' || fail "no /metrics on the ops port"
+grep -q '^guichet_' <<<"$(curl -fsS "http://127.0.0.1:$ops/metrics")" || fail "no /metrics on the ops port"
 kill -TERM "$gw"
 wait "$gw" || fail "SIGTERM: the gateway exited with status $?"
 for name in "${names[@]}"; do grep -qF "$(secret "$name")" "$work/guichet.log" && fail "the secret $name is in the log"; done
