@@ -4,7 +4,10 @@
 #   1. Redis' CPU per admitted fan, clean: nothing logged (--no-redis-log);
 #   2. the same with every command logged (SLOWLOG at 0 us): each script's calls, usec_per_call
 #      and redis.calls per call (the logging costs Redis ~0.4 us per command, in its CPU there).
-# Then both "redis cost" sections. Reports in loadtest-out/redis-cost-{cpu,scripts}/ (and .txt).
+# Then both "redis cost" sections, and 3. the floor under them on this machine
+# (scripts/redis_floor.py, on a private Redis of its own at the surge's rate of calls: what a lone
+# round trip costs Redis before any work, and the scripts' cost inside Redis when hot).
+# Reports in loadtest-out/redis-cost-{cpu,scripts}/ (and .txt).
 # Usage: bash scripts/redis_cost.sh [BUILD]   (FANS=20000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,3 +26,15 @@ section loadtest-out/redis-cost-cpu.txt
 echo
 echo "-- 2. every command logged: per script"
 section loadtest-out/redis-cost-scripts.txt
+echo
+echo "-- 3. the floor on this machine (scripts/redis_floor.py)"
+read -r rate per_fan < <(python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))["redis_cost"]
+print("%.0f %.2f" % (r["commands"] / r["seconds"], r["commands"] / r["admitted"]))' loadtest-out/redis-cost-scripts/report.json)
+source scripts/lib.sh
+floor_dir=$(mktemp -d /tmp/guichet-floor-XXXXXX)
+floor_port=$(free_port)
+start_redis "$floor_dir" "$floor_port"
+trap 'kill "$REDIS_PID" 2>/dev/null; wait "$REDIS_PID" 2>/dev/null; rm -rf "$floor_dir"' EXIT
+python3 scripts/redis_floor.py "$floor_port" "$rate" 10 "$per_fan"
