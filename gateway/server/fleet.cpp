@@ -116,7 +116,12 @@ net::awaitable<void> fleet::run(worker& w) {
       if (leading()) {
         const auto since = std::chrono::steady_clock::now().time_since_epoch().count() - renewed_ns_.load();
         if (since < std::chrono::nanoseconds(round_).count()) {
-          held = true;  // renewed within the round by a publish
+          // Renewed within the round by a publish. Look again when that renewal is a round and a
+          // half old (the next publish comes before), not a whole round from now: the lease (two
+          // rounds) is renewed with half a round to spare, never in its last moments.
+          held = true;
+          next = std::chrono::duration_cast<std::chrono::milliseconds>(round_ + round_ / 2 -
+                                                                       std::chrono::nanoseconds(since));
         } else {
           std::string_view k[] = {lease, published}, a[] = {id_, ttl, channel, "L"};
           auto r = co_await w.redis->eval(redis::script::fleet_lease, k, a);
