@@ -78,6 +78,14 @@ double redis_cost_meter::cpu(redis::blocking_client& c, std::string& err) {
   return u + s;
 }
 
+std::pair<std::uint64_t, std::uint64_t> redis_cost_meter::io_events(redis::blocking_client& c) {
+  auto r = c.command({"INFO", "stats"});
+  if (!r || r->type != REDIS_REPLY_STRING) return {};
+  std::string_view t(r->str, r->len);
+  double reads = info_field(t, "total_reads_processed:"), writes = info_field(t, "total_writes_processed:");
+  return {reads < 0 ? 0 : static_cast<std::uint64_t>(reads), writes < 0 ? 0 : static_cast<std::uint64_t>(writes)};
+}
+
 // What the harness's own SLOWLOG GETs cost Redis so far (INFO commandstats), subtracted.
 double redis_cost_meter::slowlog_get_usec(redis::blocking_client& c) {
   auto r = c.command({"INFO", "commandstats"});
@@ -106,6 +114,7 @@ void redis_cost_meter::start() {
   std::string err;
   run_id_ = run_id(control_);
   get_usec0_ = slowlog_get_usec(control_);
+  io0_ = io_events(control_);
   cpu0_ = cpu(control_, err);
   started_ms_ = steady_ms();
   if (!per_script_) return;
@@ -172,6 +181,7 @@ redis_cost redis_cost_meter::finish() {
   if (!now.ok()) return out.why_not = "cannot reach Redis: " + now.error(), out;
   std::string err;
   double cpu1 = cpu(now, err), get_usec1 = slowlog_get_usec(now);
+  auto io1 = io_events(now);
   out.seconds = static_cast<double>(steady_ms() - started_ms_) / 1000.0;
   for (auto* c : {&control_, &now}) {
     if (!c->ok() || !per_script_) continue;
@@ -187,6 +197,8 @@ redis_cost redis_cost_meter::finish() {
   out.cpu_seconds = std::max(0.0, cpu1 - cpu0_ - (get_usec1 - get_usec0_) / 1e6);
   out.commands = entries_;
   out.lost = lost_;
+  out.reads = io1.first > io0_.first ? io1.first - io0_.first : 0;
+  out.writes = io1.second > io0_.second ? io1.second - io0_.second : 0;
   for (auto& [name, s] : calls_) {
     out.scripts.push_back(s);
     out.scripts.back().name = name;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gateway/redis/blocking_client.hpp"
@@ -28,6 +29,10 @@ struct redis_cost {
   double seconds = 0;       ///< the stretch's wall time
   std::uint64_t commands = 0;  ///< commands the clients sent over the stretch (scripts' own not counted)
   std::uint64_t lost = 0;      ///< entries the log dropped before they were read (0: complete)
+  /// Read and write events Redis handled over the stretch (INFO stats total_reads_processed,
+  /// total_writes_processed): one per wake-up per connection with something to read or to send,
+  /// however many commands it carries. Calls per read above 1 is pipelining at work.
+  std::uint64_t reads = 0, writes = 0;
   std::vector<script_calls> scripts;  ///< by calls, most first; then plain commands, "HMGET (command)"
 };
 
@@ -45,6 +50,7 @@ class redis_cost_meter {
  private:
   void drain(redis::blocking_client& c);
   double cpu(redis::blocking_client& c, std::string& err);
+  static std::pair<std::uint64_t, std::uint64_t> io_events(redis::blocking_client& c);
   double slowlog_get_usec(redis::blocking_client& c);
 
   redis_config cfg_;
@@ -55,6 +61,7 @@ class redis_cost_meter {
   std::string refused_;              // why the log could not be turned on
   bool finished_ = false;
   double cpu0_ = -1, get_usec0_ = 0;
+  std::pair<std::uint64_t, std::uint64_t> io0_;
   std::uint64_t started_ms_ = 0;
   std::int64_t last_id_ = -1;
   std::uint64_t lost_ = 0, entries_ = 0, inner_pending_ = 0;

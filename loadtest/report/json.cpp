@@ -110,7 +110,7 @@ bool write_json(const report& r, const std::string& path) {
     const redis_cost& c = *r.redis;
     j.key("redis_cost").open('{').kv("cpu_seconds", c.cpu_seconds).kv("seconds", c.seconds).kv("admitted", admitted);
     j.kv("cpu_us_per_admitted_fan", admitted ? c.cpu_seconds * 1e6 / static_cast<double>(admitted) : 0.0);
-    j.kv("commands", c.commands).kv("lost", c.lost).kv("per_script", c.per_script).kv("note", c.why_not).key("scripts").open('{');
+    j.kv("commands", c.commands).kv("reads", c.reads).kv("writes", c.writes).kv("lost", c.lost).kv("per_script", c.per_script).kv("note", c.why_not).key("scripts").open('{');
     for (auto& s : c.scripts)
       j.key(s.name).open('{').kv("calls", s.calls).kv("usec", s.usec).kv("usec_per_call", s.usec_per_call()).close('}');
     j.close('}').close('}');

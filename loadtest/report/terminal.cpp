@@ -144,6 +144,18 @@ void print_redis_cost(const report& r, std::ostream& out) {
                   static_cast<double>(admitted) / c.cpu_seconds);
     out << b;
   }
+  if (admitted && c.reads) {
+    std::snprintf(b, sizeof b, "   redis read %llu times and wrote %llu times (%.2f and %.2f per admitted fan)",
+                  static_cast<unsigned long long>(c.reads), static_cast<unsigned long long>(c.writes),
+                  static_cast<double>(c.reads) / static_cast<double>(admitted),
+                  static_cast<double>(c.writes) / static_cast<double>(admitted));
+    out << b;
+    if (c.per_script) {
+      std::snprintf(b, sizeof b, ": %.2f client calls per read", static_cast<double>(c.commands) / static_cast<double>(c.reads));
+      out << b;
+    }
+    out << "\n";
+  }
   if (!c.why_not.empty()) out << "   " << c.why_not << "\n";
   if (!c.per_script) return;
   std::snprintf(b, sizeof b, "   %-24s %9s %8s %14s %13s %13s\n", "script or command", "calls", "per fan", "usec_per_call",

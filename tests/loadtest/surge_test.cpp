@@ -184,6 +184,9 @@ TEST_F(surge, small_surge_passes_its_audit) {
     EXPECT_GT(number_after(script), 0.0) << script << " in " << r.substr(r.find("\"redis_cost\""), 1500);
   EXPECT_NE(r.find("\"hold (1 session)\":{\"calls\":"), std::string::npos) << r.substr(r.find("\"redis_cost\""), 1500);
   EXPECT_GT(number_after("\"usec_per_call\":"), 0.0);
+  // How often Redis woke to read and to write over the stretch (INFO stats).
+  EXPECT_GT(number_after("\"reads\":"), 0.0) << r.substr(r.find("\"redis_cost\""), 400);
+  EXPECT_GT(number_after("\"writes\":"), 0.0) << r.substr(r.find("\"redis_cost\""), 400);
   EXPECT_EQ(redis_->cli({"CONFIG", "GET", "slowlog-log-slower-than"}), "slowlog-log-slower-than\n10000");
   EXPECT_EQ(redis_->cli({"SLOWLOG", "LEN"}), "0");
   auto pow = r.find("\"pow_solved\":");
