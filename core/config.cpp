@@ -42,7 +42,10 @@ std::optional<redis_address> parse_redis_address(std::string_view text) {
 
 namespace {
 
+using std::chrono::hours;
 using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
 constexpr milliseconds kDay{86'400'000};
 
 void read_server(config_reader& r, server_config& s) {
@@ -67,7 +70,7 @@ void read_limits(config_reader& r, limits_config& l) {
   r.integer("account_inflight", l.account_inflight, 1, 1000);
   r.integer("account_rate", l.account_rate, 0, 1'000'000);
   r.integer("account_burst", l.account_burst, 0, 1'000'000);
-  r.duration("cap_memory", l.cap_memory, milliseconds(0), milliseconds(3'600'000));
+  r.duration("cap_memory", l.cap_memory, milliseconds(0), hours(1));
 }
 
 void read_timeouts(config_reader& r, timeouts_config& t) {
@@ -89,10 +92,10 @@ void read_redis(config_reader& r, redis_config& c) {
   r.integer("port", c.port, 1, 65535);
   r.string("user", c.user);
   r.secret("password", c.password);
-  r.duration("command_timeout", c.command_timeout, milliseconds(1), milliseconds(600'000));
+  r.duration("command_timeout", c.command_timeout, milliseconds(1), minutes(10));
   r.integer("max_inflight", c.max_inflight, 1, 1'000'000);
-  r.duration("reconnect_min", c.reconnect_min, milliseconds(1), milliseconds(600'000));
-  r.duration("reconnect_max", c.reconnect_max, milliseconds(1), milliseconds(600'000));
+  r.duration("reconnect_min", c.reconnect_min, milliseconds(1), minutes(10));
+  r.duration("reconnect_max", c.reconnect_max, milliseconds(1), minutes(10));
   r.parsed_each("sentinels", "must list \"ip:port\" strings (host names are not resolved)", [&](const std::string& v) {
     auto a = parse_redis_address(v);
     if (a) c.sentinels.push_back(*a);
@@ -102,7 +105,7 @@ void read_redis(config_reader& r, redis_config& c) {
   r.string("sentinel_user", c.sentinel_user);
   r.secret("sentinel_password", c.sentinel_password);
   r.integer("replicas_ack", c.replicas_ack, 0, 64);
-  r.duration("replicas_timeout", c.replicas_timeout, milliseconds(1), milliseconds(60'000));
+  r.duration("replicas_timeout", c.replicas_timeout, milliseconds(1), minutes(1));
 }
 
 void read_phase(config_reader& r, phase_config& p) {
@@ -130,7 +133,7 @@ void read_phase(config_reader& r, phase_config& p) {
     s.timestamp("start", slot.start_ms);
     s.duration("duration", slot.duration, milliseconds(1000), kDay * 366);
     s.string("group", slot.group);
-    s.integer("capacity", slot.capacity, 0, 1'000'000'000);
+    s.integer("capacity", slot.capacity, 0, 1000000000);
     if (!valid_id(slot.id)) r.error_at(n, "slot in '" + r.child("slots") + "' needs an id of [A-Za-z0-9_.@:-]");
     else if (p.find_slot(slot.id)) r.error_at(n, "slot id '" + slot.id + "' is used twice");
     if (slot.start_ms == 0 || slot.duration.count() == 0) r.error_at(n, "slot '" + slot.id + "' needs start and duration");
@@ -143,9 +146,9 @@ void read_edition(config_reader& r, edition_config& e) {
   r.string("name", e.name);
   if (auto* t = r.table("limits")) {
     config_reader l(t, r.child("limits"), r.file(), r.errors());
-    l.integer("per_account", e.limits.per_account, 1, 10'000);
-    l.integer("per_session", e.limits.per_session, 1, 10'000);
-    l.integer("per_ceremony", e.limits.per_ceremony, 1, 10'000);
+    l.integer("per_account", e.limits.per_account, 1, 10000);
+    l.integer("per_session", e.limits.per_session, 1, 10000);
+    l.integer("per_ceremony", e.limits.per_ceremony, 1, 10000);
     l.duration("hold_ttl", e.limits.hold_ttl, milliseconds(1000), kDay);
   }
   r.each_table("sessions", [&](std::string_view id, config_reader& sr, const toml::node& n) {
@@ -194,62 +197,76 @@ void section(config_reader& top, std::string_view key, F&& read) {
   }
 }
 
+void read_log(config_reader& r, log_level& level) {
+  r.parsed("level", "must be debug, info, warn or error", [&](const std::string& v) {
+    for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
+      if (v == to_string(l)) return level = l, true;
+    return false;
+  });
+}
+
+void read_proxy(config_reader& r, std::vector<cidr>& trusted) {
+  r.parsed_each("trusted", "must hold address ranges such as \"10.0.0.0/8\"", [&](const std::string& v) {
+    auto range = parse_cidr(v);
+    if (range) trusted.push_back(*range);
+    return range.has_value();
+  });
+}
+
+void read_secrets(config_reader& r, secrets_config& s) {
+  r.secret("admin_key", s.admin_key);
+  r.secret("jwt_key", s.jwt_key);
+  r.secret("payment_key", s.payment_key);
+}
+
+void read_identity(config_reader& r, identity_config& id) {
+  r.file_ref("jwks", id.jwks_file);
+  r.duration("watch", id.watch, milliseconds(0), hours(1));
+  r.string("issuer", id.issuer);
+  r.string("audience", id.audience);
+  r.duration("clock_skew", id.clock_skew, milliseconds(0), minutes(10));
+}
+
+void read_audit(config_reader& r, audit_config& a) {
+  r.string("file", a.file);
+  r.integer("stream_max", a.stream_max, 1, 100'000'000);
+}
+
+void read_token_keys(config_reader& r, std::vector<token_key_config>& keys) {
+  r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
+    token_key_config key;
+    k.string("id", key.id);
+    bool one_source = k.secret_fields(key.secret);
+    k.timestamp("retire", key.retire_ms);
+    bool alnum = !key.id.empty() && key.id.size() <= 16 &&
+                 std::all_of(key.id.begin(), key.id.end(), [](unsigned char ch) { return std::isalnum(ch); });
+    if (!alnum) k.error_at(n, "token key needs an id of 1-16 letters or digits");
+    if (!one_source) k.error_at(n, "token key '" + key.id + "' needs exactly one of env, file or credential");
+    keys.push_back(std::move(key));
+  });
+}
+
+void read_rooms(config_reader& r, config& c) {
+  r.duration("refresh", c.room_refresh, milliseconds(10), seconds(10));
+  r.duration("opening_grace", c.opening_grace, milliseconds(0), minutes(1));
+  r.integer("join_pow_bits", c.join_pow_bits, 0, 32);
+}
+
 // Every section of the file into `c` (errors collected by the reader).
 void read_sections(config_reader& top, config& c) {
   section(top, "server", [&](config_reader& r) { read_server(r, c.server); });
   section(top, "limits", [&](config_reader& r) { read_limits(r, c.limits); });
   section(top, "timeouts", [&](config_reader& r) { read_timeouts(r, c.timeouts); });
   section(top, "redis", [&](config_reader& r) { read_redis(r, c.redis); });
-  section(top, "log", [&](config_reader& r) {
-    r.parsed("level", "must be debug, info, warn or error", [&](const std::string& v) {
-      for (auto l : {log_level::debug, log_level::info, log_level::warn, log_level::error})
-        if (v == to_string(l)) return c.log = l, true;
-      return false;
-    });
-  });
-  section(top, "proxy", [&](config_reader& r) {
-    r.parsed_each("trusted", "must hold address ranges such as \"10.0.0.0/8\"", [&](const std::string& v) {
-      auto range = parse_cidr(v);
-      if (range) c.trusted_proxies.push_back(*range);
-      return range.has_value();
-    });
-  });
-  section(top, "secrets", [&](config_reader& r) {
-    r.secret("admin_key", c.secrets.admin_key);
-    r.secret("jwt_key", c.secrets.jwt_key);
-    r.secret("payment_key", c.secrets.payment_key);
-  });
-  section(top, "identity", [&](config_reader& r) {
-    r.file_ref("jwks", c.identity.jwks_file);
-    r.duration("watch", c.identity.watch, milliseconds(0), milliseconds(3'600'000));
-    r.string("issuer", c.identity.issuer);
-    r.string("audience", c.identity.audience);
-    r.duration("clock_skew", c.identity.clock_skew, milliseconds(0), milliseconds(600'000));
-  });
-  section(top, "audit", [&](config_reader& r) {
-    r.string("file", c.audit.file);
-    r.integer("stream_max", c.audit.stream_max, 1, 100'000'000);
-  });
+  section(top, "log", [&](config_reader& r) { read_log(r, c.log); });
+  section(top, "proxy", [&](config_reader& r) { read_proxy(r, c.trusted_proxies); });
+  section(top, "secrets", [&](config_reader& r) { read_secrets(r, c.secrets); });
+  section(top, "identity", [&](config_reader& r) { read_identity(r, c.identity); });
+  section(top, "audit", [&](config_reader& r) { read_audit(r, c.audit); });
   section(top, "web", [&](config_reader& r) { r.string("root", c.web.root); });
   section(top, "demo", [&](config_reader& r) { r.boolean("payment", c.demo.payment); });
-  section(top, "tokens", [&](config_reader& r) {
-    r.each_in_array("keys", [&](config_reader& k, const toml::node& n) {
-      token_key_config key;
-      k.string("id", key.id);
-      bool one_source = k.secret_fields(key.secret);
-      k.timestamp("retire", key.retire_ms);
-      bool alnum = !key.id.empty() && key.id.size() <= 16 &&
-                   std::all_of(key.id.begin(), key.id.end(), [](unsigned char ch) { return std::isalnum(ch); });
-      if (!alnum) k.error_at(n, "token key needs an id of 1-16 letters or digits");
-      if (!one_source) k.error_at(n, "token key '" + key.id + "' needs exactly one of env, file or credential");
-      c.token_keys.push_back(std::move(key));
-    });
-  });
-  section(top, "rooms", [&](config_reader& r) {
-    r.duration("refresh", c.room_refresh, milliseconds(10), milliseconds(10'000));
-    r.duration("opening_grace", c.opening_grace, milliseconds(0), milliseconds(60'000));
-    r.integer("join_pow_bits", c.join_pow_bits, 0, 32);
-  });
+  section(top, "tokens", [&](config_reader& r) { read_token_keys(r, c.token_keys); });
+  section(top, "rooms", [&](config_reader& r) { read_rooms(r, c); });
   top.each_table("editions", [&](std::string_view id, config_reader& er, const toml::node& n) {
     edition_config e;
     e.id = id;
