@@ -95,8 +95,8 @@ void render_http_metrics(std::string& out, const http::router& routes, std::span
 
 // The connections' and the Redis connections' counters, the reaper's lag, each script's
 // latency, and the primary.
-void render_counter_metrics(std::string& out, std::span<const worker_stats* const> ws,
-                            const redis::redis_primary_view* primary) {
+// The counters and gauges that are one sum over the workers, without labels.
+void render_plain_counters(std::string& out, std::span<const worker_stats* const> ws) {
   struct simple {
     const char* name;
     const char* type;
@@ -138,6 +138,11 @@ void render_counter_metrics(std::string& out, std::span<const worker_stats* cons
     metric_head(out, s.name, s.type, s.help);
     metric_sample(out, s.name, "", sum(ws, s.get));
   }
+}
+
+void render_counter_metrics(std::string& out, std::span<const worker_stats* const> ws,
+                            const redis::redis_primary_view* primary) {
+  render_plain_counters(out, ws);
   metric_head(out, "guichet_reaper_lag_seconds", "gauge",
        "How overdue the oldest unpaid hold still waiting for the expiry reaper is (0: none overdue).");
   {
