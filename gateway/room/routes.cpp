@@ -11,6 +11,7 @@
 #include "core/json_escape.hpp"
 #include "core/keys.hpp"
 #include "core/pow.hpp"
+#include "core/shopper_session.hpp"
 #include "core/clock.hpp"
 #include "gateway/http/bearer.hpp"
 #include "gateway/identity/access_token.hpp"
@@ -280,8 +281,7 @@ net::awaitable<http::reply> admit(server::request_context& c) {
     extra += "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}";
     co_return with_retry(http::error_response(v, errc::not_yet, extra), t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1);
   }
-  char sid[17];
-  std::snprintf(sid, sizeof sid, "%016llx", static_cast<unsigned long long>(w.rng()));
+  const std::string sid = mint_session_id(system_ms(), w.rng());  // the idle clock starts after this
   std::string pos = std::to_string(t.pos.position), idle = std::to_string(t.r->phase->shopper_idle.count());
   std::string_view keys[] = {t.r->room_key, t.r->active_key, t.r->sessions_key};
   std::string_view args[] = {t.claims.account, pos, idle, sid};
@@ -309,12 +309,12 @@ net::awaitable<http::reply> heartbeat(server::request_context& c) {
   if (!r) co_return http::error_response(v, errc::unknown_room);
   auto a = identity::access_token(c.req, *c.w.tokens, system_ms(), r->edition->id, r->phase->id);
   if (!a) co_return http::error_response(v, a.error);
-  // Admission and the first touch together: the admission (access_ttl before the token's expiry)
-  // started the idle clock, and only idleness ends a session: in the first quarter of the idle
-  // timeout the gateway answers alone. The fan keeps at least 3/4 of the timeout.
+  // Admission and the first touch together: the session's idle clock started after its id was
+  // minted, and only idleness ends a session: in the first quarter of the idle timeout after that
+  // the gateway answers alone. The fan keeps at least 3/4 of the timeout.
   const std::int64_t idle_ms = r->phase->shopper_idle.count(), now = system_ms();
-  const std::int64_t admitted = a.claims.exp_ms - r->phase->access_ttl.count();
-  if (now >= admitted && now - admitted < idle_ms / 4) {
+  const auto minted = session_minted_ms(a.claims.session);
+  if (minted && now >= *minted && now - *minted < idle_ms / 4) {
     w.stats.http.heartbeats_from_token.add();
     co_return http::json_response(v, http::status::ok, R"({"status":"active"})");
   }

@@ -14,6 +14,7 @@
 #include "core/keys.hpp"
 #include "core/pow.hpp"
 #include "core/room.hpp"
+#include "core/shopper_session.hpp"
 #include "core/token.hpp"
 #include "gateway/ops/routes.hpp"
 #include "gateway/room/routes.hpp"
@@ -298,7 +299,7 @@ TEST_F(room_test, the_active_shopper_ceiling_holds_and_idle_shoppers_expire) {
 
 // Admission and the first touch together: a heartbeat within a quarter of the idle timeout of the
 // admission is answered from the access token (the admission started the idle clock); later ones
-// go to Redis, and a token without the admission time always does.
+// go to Redis, and a session id without its minting time always does.
 TEST_F(room_test, a_heartbeat_soon_after_admission_costs_redis_nothing) {
   phase("single").shopper_idle = 4000ms;
   start();
@@ -329,16 +330,22 @@ TEST_F(room_test, a_heartbeat_soon_after_admission_costs_redis_nothing) {
   EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(access))->status, 200);
   EXPECT_EQ(metric(touches), 1u);
   EXPECT_EQ(metric(from_token), 1u);
-  // A token that expires sooner than access_ttl after now was not signed at an admission just
-  // now: Redis is asked, and knows the session (or not).
+  // The window counts from the session id's minting, not from the token's expiry: a token that
+  // looks just signed (another gateway's longer access_ttl, or one before a reload shortened it)
+  // for a session minted 1.2 s ago goes to Redis.
   token_keyring ring(kSecrets.token_keys);
   auto sid = redis.cli({"HGET", keys::sessions("test-ed", "single"), "hb-0"});
-  ASSERT_FALSE(sid.empty());
-  const std::int64_t soon = system_ms() + phase("single").access_ttl.count() - 2000;
-  auto old = ring.sign(access_claims{"test-ed", "single", "hb-0", sid, soon});
-  EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(old))->status, 200);
+  ASSERT_EQ(session_minted_ms(sid).has_value(), true) << sid;
+  const std::int64_t fresh = system_ms() + phase("single").access_ttl.count() - 200;
+  EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(ring.sign(access_claims{"test-ed", "single", "hb-0", sid, fresh})))->status, 200);
   EXPECT_EQ(metric(touches), 2u);
-  auto ghost = ring.sign(access_claims{"test-ed", "single", "hb-0", "not-the-session", soon});
+  // A session an older release minted (16 random hex digits, no time): Redis is asked, and knows
+  // the session, or not.
+  redis.cli({"HSET", keys::sessions("test-ed", "single"), "hb-0", "fedcba9876543210"});
+  auto old = ring.sign(access_claims{"test-ed", "single", "hb-0", "fedcba9876543210", fresh});
+  EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(old))->status, 200);
+  EXPECT_EQ(metric(touches), 3u);
+  auto ghost = ring.sign(access_claims{"test-ed", "single", "hb-0", "0123456789abcdef", fresh});
   EXPECT_EQ(json_field(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(ghost))->body, "code"),
             "session_expired");
 }
