@@ -17,5 +17,8 @@ grep -Eq "EVALSHA return 1 +$number+ us" <<<"$out" || fail "no paced script figu
 grep -Eq "x 5\.00 calls per admitted fan .* = [0-9]+ us per fan" <<<"$out" || fail "no floor per fan"
 grep -Eq "50 connections back to back: $number+ us" <<<"$out" || fail "no busy figure"
 grep -Eq "hold, 1 ticket +$number+" <<<"$out" || fail "no hot hold figure"
+grep -Eq "empty, the hold's arguments +$number+" <<<"$out" || fail "no figure for the hold's arguments"
+grep -Eq "the hold's writes alone +$number+" <<<"$out" || fail "no figure for the hold's writes"
+grep -Eq "the writes alone: [0-9]+ % of the hold" <<<"$out" || fail "no share of the writes"
 grep -Eq "it held (199[0-9][0-9]|20000) seats in 20000 calls" <<<"$out" || fail "the hold did not hold"
 echo "redis_floor test: ok"
