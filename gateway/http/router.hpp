@@ -102,10 +102,18 @@ class router {
   struct route {
     http::verb method;
     std::vector<std::string> segments;
+    std::size_t params;  ///< how many of the segments are "{name}"
     std::string name;
     route_policy policy;
   };
-  static bool matches(const route& r, std::string_view path, path_params* params);
+  /// A path's segments, split once per request ("/a/b" -> "a", "b").
+  struct segments_view {
+    std::array<std::string_view, 16> seg;
+    std::size_t n = 0;
+  };
+  /// False when the path has more segments than segments_view holds (no route has as many).
+  static bool split(std::string_view path, segments_view& out);
+  static bool matches(const route& r, const segments_view& path, path_params* params);
   static bool visible(const route& r, listener_view v) {
     return v == listener_view::all || r.policy.listener == exposure::both ||
            (r.policy.listener == exposure::ops) == (v == listener_view::ops);

@@ -49,5 +49,20 @@ TEST(router, not_found_and_method_not_allowed_with_allow) {
   EXPECT_EQ(m.allow, "DELETE, GET");
 }
 
+TEST(router, a_path_deeper_than_any_route_is_not_found_and_a_route_too_deep_is_refused) {
+  auto r = make();
+  r.add(http::verb::get, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/{p}", "deepest");
+  http::path_params p;
+  auto m = r.find(http::verb::get, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/last", p);
+  ASSERT_EQ(m.result, http::router::match::kind::found);
+  EXPECT_EQ(p.get("p"), "last");
+  std::string deeper;
+  for (int i = 0; i < 1000; ++i) deeper += "/x";
+  EXPECT_EQ(r.find(http::verb::get, deeper, p).result, http::router::match::kind::not_found);
+  EXPECT_EQ(r.find(http::verb::get, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/last/", p).result,
+            http::router::match::kind::not_found);
+  EXPECT_THROW(r.add(http::verb::get, "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q", "too_deep"), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace guichet
