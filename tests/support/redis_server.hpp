@@ -35,7 +35,8 @@ class redis_server {
   std::string dir_;
 };
 
-/// A TCP port that was free a moment ago.
+/// A TCP port that was free a moment ago, and that this process was not given before (another
+/// process may still take it: a server that cannot bind it should be started on another).
 int free_port();
 
 }  // namespace guichet::test

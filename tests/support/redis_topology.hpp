@@ -50,8 +50,14 @@ class redis_topology {
   std::string sentinel_cli(int i, const std::vector<std::string>& args) const;
 
  private:
-  void start_node(std::size_t i);
-  void start_sentinel(std::size_t i);
+  void start_all();
+  void stop_all();
+  void write_node_conf(std::size_t i) const;
+  void write_sentinel_conf(std::size_t i) const;
+  /// Start the process on its port and wait for it: false when it exited at once (the port was
+  /// taken), an exception when it does not answer within 4 s.
+  bool start_node(std::size_t i);
+  bool start_sentinel(std::size_t i);
   std::string dir_;
   options o_;
   std::vector<int> node_ports_, node_pids_, sentinel_ports_, sentinel_pids_;
