@@ -63,6 +63,9 @@ nginx_proxy::nginx_proxy(int origin_port, const std::string& cache_rules) : port
     if (probe.connected()) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  ::kill(pid_, SIGTERM);  // nothing may outlive the test: a child left running holds ctest's output pipe
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
   throw std::runtime_error("nginx did not start (see " + dir_ + "/error.log)");
 }
 

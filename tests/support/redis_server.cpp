@@ -42,7 +42,12 @@ redis_server::redis_server(bool aof) : redis_server(redis_options{.aof = aof}) {
 redis_server::redis_server(redis_options o) : port_(free_port()), o_(std::move(o)) {
   char tmpl[] = "/tmp/guichet-redis-XXXXXX";
   dir_ = ::mkdtemp(tmpl);
-  start();
+  // Another test may have taken the port since it was free: a server that exits at once (it
+  // could not bind) is started again on another one.
+  for (int attempt = 0; !launch(); ++attempt) {
+    if (attempt == 3) throw std::runtime_error("redis-server could not bind a port (see " + dir_ + "/redis.log)");
+    port_ = free_port();
+  }
 }
 
 redis_server::~redis_server() {
@@ -52,7 +57,11 @@ redis_server::~redis_server() {
 }
 
 void redis_server::start() {
-  if (pid_ > 0) return;
+  if (!launch()) throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+}
+
+bool redis_server::launch() {
+  if (pid_ > 0) return true;
   pid_ = ::fork();
   if (pid_ == 0) {
     std::string port = std::to_string(port_);
@@ -68,10 +77,15 @@ void redis_server::start() {
     ::_exit(127);
   }
   for (int i = 0; i < 200; ++i) {
-    if (cli({"PING"}) == "PONG") return;
+    if (cli({"PING"}) == "PONG") return true;
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // it exited: the port was taken
+      pid_ = -1;
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  throw std::runtime_error("redis-server did not start on port " + std::to_string(port_));
+  stop();  // nothing may outlive the test: a child left running holds ctest's output pipe
+  throw std::runtime_error("redis-server did not answer on port " + std::to_string(port_));
 }
 
 void redis_server::stop() {

@@ -29,6 +29,8 @@ class redis_server {
   std::string cli(const std::vector<std::string>& args) const;
 
  private:
+  /// Starts the server and waits for it: false when it exited at once (its port was taken).
+  bool launch();
   int port_;
   int pid_ = -1;
   redis_options o_;
