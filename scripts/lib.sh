@@ -26,6 +26,17 @@ start_redis() {
   return 1
 }
 
+# wait_pong PORT [REDIS-CLI ARGS]: until the redis-server (or sentinel) on PORT answers PING (5 s at most).
+wait_pong() {
+  local port=$1; shift
+  for _ in $(seq 100); do
+    [ "$(redis-cli -p "$port" "$@" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.05
+  done
+  echo "redis on port $port did not answer" >&2
+  return 1
+}
+
 # wait_ready PORT: until /readyz answers 200 (10 s at most).
 wait_ready() {
   for _ in $(seq 200); do
@@ -85,6 +96,7 @@ start_ha() {
       --min-replicas-to-write 1 --min-replicas-max-lag 2 --repl-diskless-sync yes --repl-diskless-sync-delay 0 \
       --logfile "$dir/node$i/redis.log" $extra --daemonize no &
     HA_NODE_PIDS+=($!)
+    wait_pong "$p" || return 1  # bound before the next free_port, which could name it again
   done
   for i in 0 1 2; do
     p=$(free_port)
@@ -101,6 +113,7 @@ sentinel parallel-syncs guichet 2
 sentinel sentinel-pass $GUICHET_SENTINEL_PASSWORD
 CONF
     redis-server "$dir/sentinel$i.conf" --sentinel & HA_SENTINEL_PIDS+=($!)
+    wait_pong "$p" --no-auth-warning -a "$GUICHET_SENTINEL_PASSWORD" || return 1
     [ "$i" -gt 0 ] && HA_SENTINELS_TOML+=", "
     HA_SENTINELS_TOML+="\"127.0.0.1:$p\""
   done
