@@ -93,8 +93,6 @@ void render_http_metrics(std::string& out, const http::router& routes, std::span
 
 }
 
-// The connections' and the Redis connections' counters, the reaper's lag, each script's
-// latency, and the primary.
 // The counters and gauges that are one sum over the workers, without labels.
 void render_plain_counters(std::string& out, std::span<const worker_stats* const> ws) {
   struct simple {
@@ -140,6 +138,8 @@ void render_plain_counters(std::string& out, std::span<const worker_stats* const
   }
 }
 
+// The connections' and the Redis connections' counters, the reaper's lag, each script's
+// latency, and the primary.
 void render_counter_metrics(std::string& out, std::span<const worker_stats* const> ws,
                             const redis::redis_primary_view* primary) {
   render_plain_counters(out, ws);

@@ -335,7 +335,7 @@ TEST_F(room_test, a_heartbeat_soon_after_admission_costs_redis_nothing) {
   // for a session minted 1.2 s ago goes to Redis.
   token_keyring ring(kSecrets.token_keys);
   auto sid = redis.cli({"HGET", keys::sessions("test-ed", "single"), "hb-0"});
-  ASSERT_EQ(session_minted_ms(sid).has_value(), true) << sid;
+  ASSERT_TRUE(session_minted_ms(sid).has_value()) << sid;
   const std::int64_t fresh = system_ms() + phase("single").access_ttl.count() - 200;
   EXPECT_EQ(c.request("POST", "/rooms/test-ed/single/heartbeat", {}, auth(ring.sign(access_claims{"test-ed", "single", "hb-0", sid, fresh})))->status, 200);
   EXPECT_EQ(metric(touches), 2u);
