@@ -37,13 +37,20 @@ std::string format_ip(const ip_bytes& ip) {
   return buf;
 }
 
+namespace {
+// Bytes [at, at + 8) of an address as one big-endian number, so that a prefix is its high bits.
+std::uint64_t word(const ip_bytes& ip, std::size_t at) {
+  std::uint64_t w;
+  std::memcpy(&w, ip.data() + at, 8);
+  return __builtin_bswap64(w);
+}
+// The high `bits` bits set (of 64), clamped to [0, 64].
+std::uint64_t high_bits(int bits) { return bits <= 0 ? 0 : bits >= 64 ? ~std::uint64_t{0} : ~std::uint64_t{0} << (64 - bits); }
+}  // namespace
+
+// Two 64-bit comparisons: the door asks this of every request (is the peer a trusted proxy?).
 bool cidr::contains(const ip_bytes& ip) const {
-  int bits = prefix;
-  for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
-    std::uint8_t mask = bits >= 8 ? 0xff : static_cast<std::uint8_t>(0xff << (8 - bits));
-    if ((ip[i] & mask) != (net[i] & mask)) return false;
-  }
-  return true;
+  return ((word(ip, 0) ^ word(net, 0)) & high_bits(prefix)) == 0 && ((word(ip, 8) ^ word(net, 8)) & high_bits(prefix - 64)) == 0;
 }
 
 std::optional<cidr> parse_cidr(std::string_view text) {

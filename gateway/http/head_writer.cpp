@@ -47,10 +47,24 @@ void append_head(std::string& out, const response& res, std::string_view cache_c
 
 void append_json_head(std::string& out, unsigned version, unsigned status, std::string_view cache_control,
                       std::size_t body_size, bool keep) {
-  status_line(out, version, status);
-  out += "Server: guichet\r\nContent-Type: application/json\r\n";
-  common_tail(out, version, cache_control, keep);
-  out += "Content-Length: ";
+  // Up to its Content-Length, the head is the same for every answer of one kind (a poll's, over
+  // and over): built once per thread and kind, then copied.
+  struct kind {
+    unsigned version = 0, status = 0;
+    std::string cache;
+    bool keep = false;
+  };
+  thread_local kind last;
+  thread_local std::string head;
+  if (head.empty() || last.version != version || last.status != status || last.keep != keep || last.cache != cache_control) {
+    head.clear();
+    status_line(head, version, status);
+    head += "Server: guichet\r\nContent-Type: application/json\r\n";
+    common_tail(head, version, cache_control, keep);
+    head += "Content-Length: ";
+    last = {version, status, std::string(cache_control), keep};
+  }
+  out += head;
   append_int(out, body_size);
   out += "\r\n\r\n";
 }

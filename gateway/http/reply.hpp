@@ -2,6 +2,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,20 +28,23 @@ const std::string& security_header_lines();
 /// An error answer carries its `errc`, from which its body was rendered and by which the
 /// session counts it.
 struct reply {
+  reply() = default;  ///< no answer yet (an exchange between requests)
   reply(response r) : res(std::move(r)) {}  // NOLINT: every handler returns responses this way
   static reply prebuilt(std::shared_ptr<const std::string> bytes, int status) {
-    reply r{response{}};
+    reply r;
     r.raw = std::move(bytes);
     r.status = status;
     return r;
   }
   static reply json(http::status status) {
-    reply r{response{}};
+    reply r;
     r.json_in_out = true;
     r.status = static_cast<int>(status);
     return r;
   }
-  response res;
+  /// A response built field by field; the fast answers (prebuilt, json) have none: building and
+  /// moving an empty Beast message costs a poll as much as routing it.
+  std::optional<response> res;
   std::shared_ptr<const std::string> raw;
   bool json_in_out = false;
   int status = 0;         ///< of a prebuilt or json answer

@@ -21,22 +21,38 @@ void request::each_field(F&& f) const {
 }
 
 std::string_view request::operator[](std::string_view name) const {
-  std::string_view found;
-  each_field([&](std::string_view n, std::string_view v) {
-    if (!boost::beast::iequals(n, name)) return true;
-    found = v;
-    return false;
-  });
-  return found;
+  if (!indexed()) {
+    std::string_view found;
+    each_field([&](std::string_view n, std::string_view v) {
+      if (!boost::beast::iequals(n, name)) return true;
+      found = v;
+      return false;
+    });
+    return found;
+  }
+  for (std::size_t i = 0; i < n_fields_; ++i)
+    if (index_[i].name_size == name.size() && boost::beast::iequals(name_of(index_[i]), name)) return value_of(index_[i]);
+  return {};
+}
+
+std::string_view request::operator[](http::field f) const {
+  if (f == http::field::unknown || !indexed()) return (*this)[http::to_string(f)];
+  for (std::size_t i = 0; i < n_fields_; ++i)
+    if (index_[i].name == f) return value_of(index_[i]);
+  return {};
 }
 
 std::size_t request::count(http::field f) const {
-  const std::string_view name = http::to_string(f);
   std::size_t n = 0;
-  each_field([&](std::string_view k, std::string_view) {
-    n += boost::beast::iequals(k, name);
-    return true;
-  });
+  if (f == http::field::unknown || !indexed()) {
+    const std::string_view name = http::to_string(f);
+    each_field([&](std::string_view k, std::string_view) {
+      n += boost::beast::iequals(k, name);
+      return true;
+    });
+    return n;
+  }
+  for (std::size_t i = 0; i < n_fields_; ++i) n += index_[i].name == f;
   return n;
 }
 
@@ -58,7 +74,7 @@ void request_parser::on_request_impl(http::verb method, sv method_str, sv target
   req_.version_ = static_cast<unsigned>(version);
 }
 
-void request_parser::on_field_impl(http::field, sv name, sv value,
+void request_parser::on_field_impl(http::field f, sv name, sv value,
                                    boost::system::error_code&) {
   // The field lines are contiguous in the buffer: remember where the first starts and the last ends.
   if (is_header_done()) return;  // a chunked body's trailer fields are not kept
@@ -67,6 +83,12 @@ void request_parser::on_field_impl(http::field, sv name, sv value,
   const char* begin = req_.fields_.empty() ? name.data() : req_.fields_.data();
   const char* end = value.empty() ? name.data() + name.size() + 1 : value.data() + value.size();
   req_.fields_ = std::string_view(begin, static_cast<std::size_t>(end - begin));
+  if (req_.n_fields_ < request::kIndexed) {
+    auto at = [begin](const char* p) { return static_cast<std::uint32_t>(p - begin); };
+    req_.index_[req_.n_fields_] = {f, at(name.data()), static_cast<std::uint32_t>(name.size()),
+                                   value.empty() ? 0 : at(value.data()), static_cast<std::uint32_t>(value.size())};
+  }
+  ++req_.n_fields_;
 }
 
 void request_parser::on_header_impl(boost::system::error_code&) { req_.keep_alive_ = keep_alive(); }

@@ -2,6 +2,7 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -15,9 +16,10 @@ using namespace boost::beast::http;
 /// One request as read off the wire. The request line and the fields are views into the
 /// connection's read buffer — nothing copied, nothing allocated — valid until the session
 /// consumes those bytes (after the answer is written); a request with a body owns a copy of its
-/// head instead (`own_head`), since reading the body moves the buffer. A field is looked up by
-/// scanning the field lines, which Beast's parser has already validated: a request has a few
-/// hundred bytes of them and a handler asks for two or three.
+/// head instead (`own_head`), since reading the body moves the buffer. While parsing, the
+/// request notes each field's name (as Beast's enum) and where its value lies: a lookup is a scan
+/// of those few entries, not of the text. A request of more fields than the index holds is
+/// looked up in the field lines themselves, which Beast's parser has already validated.
 class request {
  public:
   http::verb method() const { return method_; }
@@ -25,16 +27,26 @@ class request {
   unsigned version() const { return version_; }
   bool keep_alive() const { return keep_alive_; }
   /// The first value of the field, without surrounding whitespace; empty when absent.
-  std::string_view operator[](http::field f) const { return (*this)[http::to_string(f)]; }
+  std::string_view operator[](http::field f) const;
   std::string_view operator[](std::string_view name) const;
   std::size_t count(http::field f) const;
   const std::string& body() const { return body_; }
 
  private:
   friend class request_parser;
+  /// Where one field line lies, as offsets from the start of `fields_` (which own_head moves).
+  struct field_entry {
+    http::field name;
+    std::uint32_t name_at, name_size, value_at, value_size;
+  };
+  static constexpr std::size_t kIndexed = 32;
   template <class F>
   void each_field(F&& f) const;
   void own_head();
+  std::string_view name_of(const field_entry& e) const { return fields_.substr(e.name_at, e.name_size); }
+  std::string_view value_of(const field_entry& e) const { return fields_.substr(e.value_at, e.value_size); }
+  /// False when the index overflowed: look in the text.
+  bool indexed() const { return n_fields_ <= kIndexed; }
 
   http::verb method_ = http::verb::unknown;
   std::string_view method_string_, target_, fields_;  ///< fields_: the field lines, CRLF-separated
@@ -42,6 +54,8 @@ class request {
   bool keep_alive_ = true;
   std::string head_;  ///< the head's bytes, once owned
   std::string body_;
+  std::array<field_entry, kIndexed> index_;  ///< the first n_fields_ (at most kIndexed) fields
+  std::size_t n_fields_ = 0;                  ///< every field of the head, indexed or not
 };
 
 /// Beast's HTTP/1.1 parser with callbacks that fill a `request` (see there). Feed it the whole

@@ -10,11 +10,14 @@ std::size_t router::add(http::verb method, std::string_view pattern, std::string
   while (!p.empty()) {
     if (p.front() == '/') p.remove_prefix(1);
     auto slash = p.find('/');
-    r.segments.emplace_back(p.substr(0, slash));
-    r.params += !r.segments.back().empty() && r.segments.back().front() == '{';
+    std::string_view text = p.substr(0, slash);
+    const bool param = text.size() >= 2 && text.front() == '{' && text.back() == '}';
+    r.segments.push_back({std::string(param ? text.substr(1, text.size() - 2) : text), param});
+    r.params += param;
     p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash);
   }
   if (r.segments.size() > segments_view{}.seg.size()) throw std::invalid_argument("route pattern too deep: " + r.name);
+  by_depth_[r.segments.size()].push_back(routes_.size());
   routes_.push_back(std::move(r));
   return routes_.size() - 1;
 }
@@ -34,12 +37,12 @@ bool router::split(std::string_view path, segments_view& out) {
 bool router::matches(const route& r, const segments_view& path, path_params* params) {
   if (r.segments.size() != path.n) return false;
   for (std::size_t i = 0; i < path.n; ++i) {
-    const std::string& want = r.segments[i];
+    const segment& want = r.segments[i];
     std::string_view seg = path.seg[i];
-    if (!want.empty() && want.front() == '{') {
+    if (want.param) {
       if (seg.empty()) return false;
-      if (params) params->add(std::string_view(want).substr(1, want.size() - 2), seg);
-    } else if (want != seg) {
+      if (params) params->add(want.text, seg);
+    } else if (want.text != seg) {
       return false;
     }
   }
@@ -63,7 +66,7 @@ router::match router::find(http::verb method, std::string_view target, path_para
   // that match is taken (the routes are few).
   std::string allow;
   std::size_t best = routes_.size();
-  for (std::size_t i = 0; i < routes_.size(); ++i) {
+  for (std::size_t i : by_depth_[segs.n]) {
     const route& r = routes_[i];
     if (!matches(r, segs, nullptr) || !visible(r, view)) continue;
     if (r.method != method) {

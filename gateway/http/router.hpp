@@ -28,6 +28,7 @@ class path_params {
     if (n_ < items_.size()) items_[n_++] = {name, value};
   }
   std::size_t size() const { return n_; }
+  void clear() { n_ = 0; }
 
  private:
   std::array<std::pair<std::string_view, std::string_view>, 8> items_{};
@@ -99,9 +100,14 @@ class router {
   const route_policy& policy(std::size_t i) const { return routes_[i].policy; }
 
  private:
+  /// A pattern's segment: a literal, or a parameter ("{name}": `text` holds the name).
+  struct segment {
+    std::string text;
+    bool param = false;
+  };
   struct route {
     http::verb method;
-    std::vector<std::string> segments;
+    std::vector<segment> segments;
     std::size_t params;  ///< how many of the segments are "{name}"
     std::string name;
     route_policy policy;
@@ -119,6 +125,9 @@ class router {
            (r.policy.listener == exposure::ops) == (v == listener_view::ops);
   }
   std::vector<route> routes_;
+  /// The routes of each segment count, in the order they were added: a path is compared only
+  /// with the routes as deep as it is.
+  std::array<std::vector<std::size_t>, 17> by_depth_;
 };
 
 }  // namespace guichet::http

@@ -42,7 +42,7 @@ room_cache::room* room_of(server::request_context& c) {
 }
 
 http::reply with_retry(http::reply r, std::int64_t seconds) {
-  r.res.set(http::field::retry_after, std::to_string(std::clamp<std::int64_t>(seconds, 1, 60)));
+  r.res->set(http::field::retry_after, std::to_string(std::clamp<std::int64_t>(seconds, 1, 60)));
   return r;
 }
 

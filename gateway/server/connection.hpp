@@ -20,8 +20,8 @@ struct connection {
 
   /// Arms the deadline: the worker's sweep cancels this connection's pending I/O once `d` has
   /// passed (a plain store here, not a timer syscall).
-  void arm(std::chrono::milliseconds d) {
-    entry->deadline = std::chrono::steady_clock::now() + d;
+  void arm(std::chrono::milliseconds d, std::chrono::steady_clock::time_point from = std::chrono::steady_clock::now()) {
+    entry->deadline = from + d;
     entry->expired = false;
   }
   /// An I/O error as it should be read: a cancel caused by the sweep is a timeout (a drain's
@@ -38,6 +38,9 @@ struct connection {
   /// and answered (nothing allocated per request), given back when the connection falls idle.
   boost::beast::basic_flat_buffer<pool_allocator<char>> buffer;
   std::list<worker::session_entry>::iterator entry;
+  /// When the last answer was written (the accept, before the first): the idle wait counts from
+  /// it. A poll reads the clock three times: at its arrival, before and after its answer.
+  std::chrono::steady_clock::time_point answered = std::chrono::steady_clock::now();
 
  private:
   bool over_limit_ = false;

@@ -48,7 +48,7 @@ std::optional<http::reply> door_policies(worker& w, const exchange& x, const ip_
   if (x.m.result == kind::not_found) return http::error_response(v, errc::not_found);
   if (x.m.result == kind::method_not_allowed) {
     auto r = http::error_response(v, errc::method_not_allowed);
-    r.res.set(http::field::allow, x.m.allow);
+    r.res->set(http::field::allow, x.m.allow);
     return r;
   }
   if (policy.json_body && !is_json(req[http::field::content_type])) return http::error_response(v, errc::unsupported_media_type);

@@ -22,18 +22,18 @@ struct exchange {
   std::optional<errc> failed;      ///< the read failed: this is the answer, then the connection closes
   std::size_t head_used = 0;       ///< the head's bytes in the read buffer, consumed once answered
   std::chrono::steady_clock::time_point started;  ///< the request was read (latency from here)
-  http::reply answer{http::response{}};
+  http::reply answer;
   std::string out;   ///< a handler's JSON body (reply::json)
   std::string head;  ///< the head written for a response or a JSON body
 
   /// Ready for the next request (capacity kept).
   void reset() {
-    params = {};
+    params.clear();
     m = {http::router::match::kind::not_found};
     route = metrics::kMaxRoutes;
     failed.reset();
     head_used = 0;
-    answer = http::reply{http::response{}};
+    answer = {};
     out.clear();
     head.clear();
   }

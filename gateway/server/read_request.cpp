@@ -80,13 +80,14 @@ constexpr auto kLinger = std::chrono::milliseconds(500);
 
 net::awaitable<bool> wait_for_request(connection& c) {
   if (c.buffer.size() != 0) co_return true;  // a pipelined request is already here
-  c.arm(c.w.cfg.timeouts.idle);
+  // Idle from the end of the last answer (or from the accept): that moment's clock reading.
+  c.arm(c.w.cfg.timeouts.idle, c.answered);
   boost::system::error_code rec = net::error::operation_aborted;
   std::size_t n = 0;
   if (c.w.lingering < worker::kMaxLingering && c.buffer.capacity() != 0) {
     ++c.w.lingering;
     c.entry->lingered = false;
-    c.entry->linger_until = std::chrono::steady_clock::now() + kLinger;
+    c.entry->linger_until = c.answered + kLinger;
     std::tie(rec, n) = co_await c.stream.async_read_some(c.buffer.prepare(c.w.cfg.limits.header_bytes), tuple);
     --c.w.lingering;
     c.entry->linger_until = std::chrono::steady_clock::time_point::max();
@@ -113,8 +114,17 @@ net::awaitable<read_outcome> read_request(connection& c, exchange& x) {
   parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
   parser.body_limit(limits.body_bytes);
 
-  c.arm(c.w.cfg.timeouts.header);
-  auto [hec, folded] = co_await read_header_block(c);
+  // One clock reading for the header deadline and the latency's start, unless the head is still
+  // coming in (then the latency starts once it is all here).
+  x.started = std::chrono::steady_clock::now();
+  c.arm(c.w.cfg.timeouts.header, x.started);
+  std::size_t from = 0;
+  auto at_hand = http::scan_header_block({static_cast<const char*>(c.buffer.data().data()), c.buffer.size()}, from);
+  auto [hec, folded] = std::pair{boost::system::error_code{}, at_hand.folded};
+  if (!at_hand.complete && c.buffer.size() < c.w.cfg.limits.header_bytes) {
+    std::tie(hec, folded) = co_await read_header_block(c);
+    x.started = std::chrono::steady_clock::now();
+  }
   if (!hec && !folded) {
     x.head_used = parser.put(c.buffer.data(), hec);
     // Not complete with the whole block (or the limit's worth) in hand: over the limit.
@@ -126,7 +136,6 @@ net::awaitable<read_outcome> read_request(connection& c, exchange& x) {
       x.head_used = 0;
     }
   }
-  x.started = std::chrono::steady_clock::now();
   if (folded) {
     x.failed = errc::bad_request;
     co_return read_outcome::request;

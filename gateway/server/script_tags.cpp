@@ -45,7 +45,7 @@ http::reply tag_reply(unsigned version, const script_tag& row, const redis::redi
     }
   }
   auto r = http::error_response(version, row.error, extra, row.message);
-  if (row.retry_after_s) r.res.set(http::field::retry_after, std::to_string(row.retry_after_s));
+  if (row.retry_after_s) r.res->set(http::field::retry_after, std::to_string(row.retry_after_s));
   return r;
 }
 

@@ -61,9 +61,11 @@ net::awaitable<void> dispatch(connection& c, exchange& x) {
 net::awaitable<bool> write_answer(connection& c, exchange& x) {
   worker& w = c.w;
   http::reply& a = x.answer;
+  // Every path sets an answer; were one left empty, a 500 says so (not an empty 200).
+  if (!a.raw && !a.json_in_out && !a.res) a = http::error_response(x.version(), errc::internal);
   const bool framed = x.parser && x.parser->is_header_done();
   const bool keep = !x.failed && !w.draining && (!framed || x.parser->get().keep_alive());
-  int status = a.status ? a.status : static_cast<int>(a.res.result_int());
+  int status = a.status ? a.status : static_cast<int>(a.res->result_int());
   // Errors are never cached; a route's own rule applies to its successful answers.
   std::string_view cache = http::cache_rule::personal;
   if (status < 400 && x.route < metrics::kMaxRoutes) cache = w.srv.routes().routes.policy(x.route).cache;
@@ -75,9 +77,9 @@ net::awaitable<bool> write_answer(connection& c, exchange& x) {
     all = x.head;
     body = x.out;
   } else {
-    http::append_head(x.head, a.res, cache, keep);
+    http::append_head(x.head, *a.res, cache, keep);
     all = x.head;
-    body = a.res.body();
+    body = a.res->body();
   }
   const auto eol = all.find("\r\n") + 2;
   const std::array<net::const_buffer, 4> parts{net::buffer(all.data(), eol), net::buffer(http::http_date_line()),
@@ -85,7 +87,8 @@ net::awaitable<bool> write_answer(connection& c, exchange& x) {
   c.arm(w.cfg.timeouts.write);
   auto [wec, written] = co_await net::async_write(c.stream, parts, tuple);
   c.buffer.consume(x.head_used);  // the request's views die here
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(steady_clock::now() - x.started).count();
+  c.answered = steady_clock::now();
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(c.answered - x.started).count();
   w.stats.record(x.route, status, static_cast<std::uint64_t>(micros));
   if (a.error != errc::ok) w.stats.record_error(x.route, a.error);
   if (auto ec = c.seen(wec)) {

@@ -22,6 +22,27 @@ TEST(cidr, parses_and_matches) {
     EXPECT_FALSE(parse_cidr(bad)) << bad;
 }
 
+// Every prefix length, against the definition (the first `prefix` bits equal), with the one
+// differing bit on each side of the prefix's end: word boundaries (64) and odd lengths included.
+TEST(cidr, matches_exactly_the_first_prefix_bits_at_every_length) {
+  const ip_bytes net = ip("2001:db8:85a3:8d3:1319:8a2e:370:7348");
+  auto bit_of = [](const ip_bytes& a, int i) { return (a[i / 8] >> (7 - i % 8)) & 1; };
+  for (int prefix = 0; prefix <= 128; ++prefix) {
+    const cidr c{net, prefix};
+    EXPECT_TRUE(c.contains(net)) << prefix;
+    for (int flip = 0; flip < 128; ++flip) {
+      ip_bytes other = net;
+      other[flip / 8] ^= static_cast<std::uint8_t>(0x80 >> (flip % 8));
+      ASSERT_NE(bit_of(other, flip), bit_of(net, flip));
+      EXPECT_EQ(c.contains(other), flip >= prefix) << "prefix " << prefix << ", bit " << flip << " differs";
+    }
+  }
+  auto v4 = *parse_cidr("192.168.16.0/20");  // 116 bits of the 16-byte form
+  EXPECT_TRUE(v4.contains(ip("192.168.31.255")));
+  EXPECT_FALSE(v4.contains(ip("192.168.32.0")));
+  EXPECT_FALSE(v4.contains(ip("::ffff:c0a9:1000")));  // 192.169.16.0, mapped
+}
+
 TEST(cidr, client_address_walks_trusted_hops) {
   std::vector<cidr> trusted{*parse_cidr("10.0.0.0/8"), *parse_cidr("127.0.0.1")};
   // An untrusted peer's header is ignored: it could say anything.

@@ -50,6 +50,27 @@ TEST(request, an_empty_field_still_counts) {
   EXPECT_EQ(p.get().count(http::field::host), 2u);  // refused as a repeated Host by the session
 }
 
+// Past the fields the parser indexes (32), a lookup reads the field lines: the same answers.
+TEST(request, fields_past_the_index_are_found_and_counted) {
+  for (int extra : {0, 31, 32, 33, 60}) {
+    std::string bytes = "GET / HTTP/1.1\r\nHost: gw\r\n";
+    for (int i = 0; i < extra; ++i) bytes += "X-Filler-" + std::to_string(i) + ": " + std::to_string(i) + "\r\n";
+    bytes += "Authorization: Bearer late\r\nX-Forwarded-For: 9.9.9.9\r\nHost: again\r\n\r\n";
+    http::request_parser p;
+    p.header_limit(64 * 1024);
+    boost::system::error_code ec;
+    parse(p, bytes, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    const http::request& r = p.get();
+    EXPECT_EQ(r[http::field::authorization], "Bearer late") << extra;
+    EXPECT_EQ(r["x-forwarded-for"], "9.9.9.9") << extra;
+    EXPECT_EQ(r[http::field::host], "gw") << extra;
+    EXPECT_EQ(r.count(http::field::host), 2u) << extra;
+    EXPECT_EQ(r["X-Filler-" + std::to_string(extra > 0 ? extra - 1 : 0)], extra > 0 ? std::to_string(extra - 1) : "") << extra;
+    EXPECT_EQ(r[http::field::cookie], "") << extra;
+  }
+}
+
 TEST(request, a_request_with_a_body_owns_its_head_and_body) {
   std::string bytes =
       "POST /editions/demo/phases/open/holds HTTP/1.0\r\nHost: gw\r\nContent-Type: application/json\r\n"
