@@ -4,7 +4,8 @@
 # its measured value and PASS or FAIL. Loopback only; every load is bounded by DURATION.
 #   1. GET /healthz, room state and position polls vs nginx `return 200` (same wrk parameters):
 #      CPU per request (each server's user + sys from /proc), the median of ROUNDS rounds, and
-#      the gateway's heap allocations per poll (guichet_heap_allocations_total)
+#      the gateway's heap allocations per poll (guichet_heap_allocations_total); then (1b) their
+#      user-space instructions per request under callgrind, nginx's next to them (no target)
 #   2. memory per idle keep-alive connection, gateway vs nginx (IDLE connections each), then
 #      IDLE_BIG idle connections held while room-state polls run on other connections
 #   3. holds through the gateway vs redis-benchmark calling the same hold script (EVALSHA,
@@ -152,6 +153,25 @@ target "GET /rooms/../position, CPU per request vs nginx" "${poll_ratio[position
 for what in healthz state position; do
   target "heap allocations per $what poll" "${poll_allocs[$what]}" "<=" 0.01 "allocs"
 done
+
+echo
+echo "== 1b. polls: user-space instructions per request (callgrind; not a target: the same figure on a quiet or a busy machine)"
+# What the CPU times above cannot show on a noisy machine: the exact user-space cost of a request
+# path, nginx's and the gateway's (scripts/poll_instructions.sh; Valgrind and h2load, from
+# GUICHET_BENCH_TOOLS=1 scripts/setup.sh). The kernel's part, about three quarters of a poll,
+# is not in it.
+if python3 -c 'import shutil, sys; sys.exit(0 if shutil.which("valgrind") and shutil.which("h2load") else 1)'; then
+  bash scripts/poll_instructions.sh "$BUILD" "$cfg" "$queue_token" "$run/instructions" >/dev/null
+  ins() { awk -v k="$1" '$1 == k {print $2}' "$run/instructions"; }
+  printf '%-34s %14s %14s %7s\n' "" "nginx instr" "guichet instr" "ratio"
+  for what in healthz state position; do
+    case $what in healthz) path=/healthz ;; state) path=/rooms/demo/open/state ;; position) path=/rooms/demo/open/position ;; esac
+    printf '%-34s %14s %14s %7s\n' "GET $path" "$(ins nginx_healthz)" "$(ins $what)" "$(py "'%.3f' % ($(ins $what) / $(ins nginx_healthz))")"
+  done
+  echo "(nginx: GET /healthz, return 200; position's count includes OpenSSL's plain-C SHA-256, which Valgrind runs instead of the CPU's SHA instructions)"
+else
+  echo "(not measured: valgrind or h2load missing; GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh installs them)"
+fi
 
 echo
 echo "== 2. idle keep-alive connections (each after one GET /healthz): RSS per connection"

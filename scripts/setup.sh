@@ -9,7 +9,7 @@ packages=(
   chromium fonts-dejavu-core
   dpkg-dev lintian systemd file
 )
-[ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
+[ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk valgrind nghttp2-client)
 # Node.js for the browser tests (puppeteer-core, axe-core): Debian's, unless one is already there.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()

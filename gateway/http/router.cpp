@@ -36,16 +36,15 @@ bool router::split(std::string_view path, segments_view& out) {
 
 bool router::matches(const route& r, const segments_view& path, path_params* params) {
   if (r.segments.size() != path.n) return false;
-  for (std::size_t i = 0; i < path.n; ++i) {
+  // Last segment first: the routes of one depth mostly differ at their end (/rooms/{e}/{p}/state,
+  // /rooms/{e}/{p}/position, ...), so a route that does not match is mostly left after one compare.
+  for (std::size_t i = path.n; i-- > 0;) {
     const segment& want = r.segments[i];
-    std::string_view seg = path.seg[i];
-    if (want.param) {
-      if (seg.empty()) return false;
-      if (params) params->add(want.text, seg);
-    } else if (want.text != seg) {
-      return false;
-    }
+    if (want.param ? path.seg[i].empty() : want.text != path.seg[i]) return false;
   }
+  if (params)
+    for (std::size_t i = 0; i < path.n; ++i)
+      if (r.segments[i].param) params->add(r.segments[i].text, path.seg[i]);
   return true;
 }
 

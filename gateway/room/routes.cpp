@@ -49,27 +49,26 @@ http::reply with_retry(http::reply r, std::int64_t seconds) {
 // The members of a fan's place in the room (no braces), appended with no temporary strings:
 // the position poll is written straight into the session's reused string.
 void append_position_json(std::string& b, const room& r, const queue_claims& q, const position_info& p) {
-  b += "\"status\":\"";
+  using namespace std::string_view_literals;  // sized literals: no strlen per append
+  b += "\"status\":\""sv;
   b += to_string(status_of(*r.phase, r.state, r.state.now_ms));
-  b += "\",\"slot\":\"";
+  b += "\",\"slot\":\""sv;
   b += q.slot;
-  b += "\",\"known\":";
-  b += p.known ? "true" : "false";
+  b += p.known ? "\",\"known\":true"sv : "\",\"known\":false"sv;
   if (p.known) {
-    b += ",\"position\":";
+    b += ",\"position\":"sv;
     append_int(b, p.position);
-    b += ",\"ahead\":";
+    b += ",\"ahead\":"sv;
     append_int(b, p.ahead);
-    b += ",\"eta_seconds\":";
+    b += ",\"eta_seconds\":"sv;
     append_int(b, p.eta_seconds);
   } else if (auto* s = r.phase->find_slot(q.slot)) {
-    b += ",\"opens_ms\":";
+    b += ",\"opens_ms\":"sv;
     append_int(b, s->start_ms);
   }
-  b += ",\"serving\":";
+  b += ",\"serving\":"sv;
   append_int(b, r.state.serving);
-  b += ",\"admissible\":";
-  b += p.admissible ? "true" : "false";
+  b += p.admissible ? ",\"admissible\":true"sv : ",\"admissible\":false"sv;
 }
 
 std::string position_json(const room& r, const queue_claims& q, const position_info& p) {
