@@ -158,7 +158,7 @@ echo
 echo "== 1b. polls: user-space instructions per request (callgrind; not a target: the same figure on a quiet or a busy machine)"
 # What the CPU times above cannot show on a noisy machine: the exact user-space cost of a request
 # path, nginx's and the gateway's (scripts/poll_instructions.sh; Valgrind and h2load, from
-# GUICHET_BENCH_TOOLS=1 scripts/setup.sh). The kernel's part, about three quarters of a poll,
+# scripts/setup.sh). The kernel's part, about three quarters of a poll,
 # is not in it.
 if python3 -c 'import shutil, sys; sys.exit(0 if shutil.which("valgrind") and shutil.which("h2load") else 1)'; then
   bash scripts/poll_instructions.sh "$BUILD" "$cfg" "$queue_token" "$run/instructions" >/dev/null
@@ -170,7 +170,7 @@ if python3 -c 'import shutil, sys; sys.exit(0 if shutil.which("valgrind") and sh
   done
   echo "(nginx: GET /healthz, return 200; position's count includes OpenSSL's plain-C SHA-256, which Valgrind runs instead of the CPU's SHA instructions)"
 else
-  echo "(not measured: valgrind or h2load missing; GUICHET_BENCH_TOOLS=1 bash scripts/setup.sh installs them)"
+  echo "(not measured: valgrind or h2load missing; bash scripts/setup.sh installs them)"
 fi
 
 echo

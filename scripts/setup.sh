@@ -8,8 +8,9 @@ packages=(
   redis-server redis-tools redis-sentinel nginx-light prometheus python3 python3-yaml curl openssl stunnel4
   chromium fonts-dejavu-core
   dpkg-dev lintian systemd file
+  valgrind nghttp2-client
 )
-[ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk valgrind nghttp2-client)
+[ "${GUICHET_BENCH_TOOLS:-0}" = 1 ] && packages+=(wrk)
 # Node.js for the browser tests (puppeteer-core, axe-core): Debian's, unless one is already there.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
