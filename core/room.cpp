@@ -63,15 +63,15 @@ std::int64_t turn_ms(const room_state& s, std::uint64_t position) {
   return t;
 }
 
-position_info locate(const queue_claims& token, std::size_t slot_index, const room_state& s) {
+position_info locate(char kind, std::uint64_t number, std::size_t slot_index, const room_state& s) {
   position_info p;
-  if (token.kind == 'p') {
+  if (kind == 'p') {
     if (slot_index >= s.slots.size()) return p;
     const slot_state& slot = s.slots[slot_index];
-    if (!slot.opened || token.number >= slot.pre_count) return p;
-    p.position = slot.base + feistel_permutation(slot.seed0, slot.seed1, slot.pre_count)(token.number);
+    if (!slot.opened || number >= slot.pre_count) return p;
+    p.position = slot.base + feistel_permutation(slot.seed0, slot.seed1, slot.pre_count)(number);
   } else {
-    p.position = token.number;
+    p.position = number;
   }
   p.known = true;
   p.admissible = p.position < s.serving;

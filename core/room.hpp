@@ -68,6 +68,10 @@ struct position_info {
 
 /// Position from a queue token and the cached room state; no Redis involved.
 /// Pre-queue fans: base + feistel(seed, n)(local number); FIFO fans: their number.
-position_info locate(const queue_claims& token, std::size_t slot_index, const room_state& s);
+position_info locate(char kind, std::uint64_t number, std::size_t slot_index, const room_state& s);
+template <class Text>
+position_info locate(const basic_queue_claims<Text>& token, std::size_t slot_index, const room_state& s) {
+  return locate(token.kind, token.number, slot_index, s);
+}
 
 }  // namespace guichet

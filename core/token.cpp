@@ -127,10 +127,10 @@ errc token_keyring::open(std::string_view token, char type, std::int64_t now_ms,
   return errc::ok;
 }
 
-token_result<queue_claims> token_keyring::verify_queue(std::string_view token, std::int64_t now_ms) {
-  token_result<queue_claims> r;
+token_result<queue_claims_view> token_keyring::verify_queue(std::string_view token, std::int64_t now_ms,
+                                                            payload_buffer& payload) {
+  token_result<queue_claims_view> r;
   fields fs;
-  payload_buffer payload;
   if ((r.error = open(token, 'q', now_ms, fs, payload)) != errc::ok) return r;
   const auto& f = fs.f;
   if (fs.n != 7 || f[3].size() != 1 || !to_int(f[4], r.claims.number) || !to_int(f[6], r.claims.exp_ms)) {
@@ -144,6 +144,14 @@ token_result<queue_claims> token_keyring::verify_queue(std::string_view token, s
   r.claims.account = f[5];
   if (now_ms >= r.claims.exp_ms) r.error = errc::token_expired;
   return r;
+}
+
+token_result<queue_claims> token_keyring::verify_queue(std::string_view token, std::int64_t now_ms) {
+  payload_buffer payload;
+  auto v = verify_queue(token, now_ms, payload);
+  const auto& c = v.claims;
+  return {v.error, {std::string(c.edition), std::string(c.phase), std::string(c.slot), std::string(c.account), c.kind,
+                    c.number, c.exp_ms}};
 }
 
 token_result<access_claims> token_keyring::verify_access(std::string_view token, std::int64_t now_ms) {

@@ -19,13 +19,18 @@ struct token_key {
   std::int64_t retire_ms = 0;
 };
 
-/// What a queue token says: a place in one slot of one room.
-struct queue_claims {
-  std::string edition, phase, slot, account;
+/// What a queue token says: a place in one slot of one room. `Text` is std::string for claims
+/// to sign or keep, std::string_view for claims just verified (views into the caller's buffer,
+/// so that a poll copies and allocates nothing, whatever the length of its ids).
+template <class Text>
+struct basic_queue_claims {
+  Text edition, phase, slot, account;
   char kind = 'f';           ///< 'p': pre-queue local number, 'f': FIFO queue number
   std::uint64_t number = 0;
   std::int64_t exp_ms = 0;   ///< the end of the slot
 };
+using queue_claims = basic_queue_claims<std::string>;
+using queue_claims_view = basic_queue_claims<std::string_view>;
 
 /// What an access token says: an active shopper session.
 struct access_claims {
@@ -48,8 +53,14 @@ class token_keyring {
  public:
   explicit token_keyring(const std::vector<token_key>& keys);
 
+  static constexpr std::size_t kMaxToken = 1024;
+  /// A decoded payload, on the stack: verifying allocates nothing.
+  using payload_buffer = std::array<char, kMaxToken * 3 / 4>;
+
   std::string sign(const queue_claims& c);
   std::string sign(const access_claims& c);
+  /// The claims as views into `payload`: valid while it lives and is not reused.
+  token_result<queue_claims_view> verify_queue(std::string_view token, std::int64_t now_ms, payload_buffer& payload);
   token_result<queue_claims> verify_queue(std::string_view token, std::int64_t now_ms);
   token_result<access_claims> verify_access(std::string_view token, std::int64_t now_ms);
 
@@ -63,9 +74,6 @@ class token_keyring {
     std::array<std::string_view, 10> f;
     std::size_t n = 0;
   };
-  static constexpr std::size_t kMaxToken = 1024;
-  /// A decoded payload, on the stack: verifying allocates nothing.
-  using payload_buffer = std::array<char, kMaxToken * 3 / 4>;
   std::string seal(std::string_view payload);
   /// Checks the MAC and key; fills `out` with the payload fields after "type|kid" (views into
   /// `payload`).

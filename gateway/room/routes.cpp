@@ -48,12 +48,12 @@ http::reply with_retry(http::reply r, std::int64_t seconds) {
 
 // The members of a fan's place in the room (no braces), appended with no temporary strings:
 // the position poll is written straight into the session's reused string.
-void append_position_json(std::string& b, const room& r, const queue_claims& q, const position_info& p) {
+void append_position_json(std::string& b, const room& r, std::string_view slot, const position_info& p) {
   using namespace std::string_view_literals;  // sized literals: no strlen per append
   b += "\"status\":\""sv;
   b += to_string(status_of(*r.phase, r.state, r.state.now_ms));
   b += "\",\"slot\":\""sv;
-  b += q.slot;
+  b += slot;
   b += p.known ? "\",\"known\":true"sv : "\",\"known\":false"sv;
   if (p.known) {
     b += ",\"position\":"sv;
@@ -62,7 +62,7 @@ void append_position_json(std::string& b, const room& r, const queue_claims& q, 
     append_int(b, p.ahead);
     b += ",\"eta_seconds\":"sv;
     append_int(b, p.eta_seconds);
-  } else if (auto* s = r.phase->find_slot(q.slot)) {
+  } else if (auto* s = r.phase->find_slot(slot)) {
     b += ",\"opens_ms\":"sv;
     append_int(b, s->start_ms);
   }
@@ -71,9 +71,9 @@ void append_position_json(std::string& b, const room& r, const queue_claims& q, 
   b += p.admissible ? ",\"admissible\":true"sv : ",\"admissible\":false"sv;
 }
 
-std::string position_json(const room& r, const queue_claims& q, const position_info& p) {
+std::string position_json(const room& r, std::string_view slot, const position_info& p) {
   std::string b;
-  append_position_json(b, r, q, p);
+  append_position_json(b, r, slot, p);
   return b;
 }
 
@@ -97,27 +97,27 @@ identity_result fan_identity(server::request_context& c) {
   return c.w.jwt->verify(tok, system_ms());
 }
 
-// Resolves the path's room and a queue token for it.
+// Resolves the path's room and a queue token for it. The claims are views into `payload`:
+// filled in place, never copied or moved (a copy's views would point into the original).
 struct queue_ticket {
-  errc error = errc::ok;
   room* r = nullptr;
-  queue_claims claims;
+  token_keyring::payload_buffer payload;
+  queue_claims_view claims;
   position_info pos;
 };
 
-queue_ticket check_queue_token(server::request_context& c) {
-  queue_ticket t;
+errc check_queue_token(server::request_context& c, queue_ticket& t) {
   t.r = room_of(c);
-  if (!t.r) return {errc::unknown_room};
-  if (!t.r->loaded) return {errc::unavailable};
+  if (!t.r) return errc::unknown_room;
+  if (!t.r->loaded) return errc::unavailable;
   auto tok = http::bearer_token(c.req);
-  if (tok.empty()) return {errc::token_missing};
-  auto v = c.w.tokens->verify_queue(tok, system_ms());
-  if (!v) return {v.error};
-  if (v.claims.edition != t.r->edition->id || v.claims.phase != t.r->phase->id) return {errc::token_scope};
-  t.claims = std::move(v.claims);
+  if (tok.empty()) return errc::token_missing;
+  auto v = c.w.tokens->verify_queue(tok, system_ms(), t.payload);
+  if (!v) return v.error;
+  if (v.claims.edition != t.r->edition->id || v.claims.phase != t.r->phase->id) return errc::token_scope;
+  t.claims = v.claims;
   t.pos = locate(t.claims, t.r->slot_index(t.claims.slot), t.r->state);
-  return t;
+  return errc::ok;
 }
 
 net::awaitable<http::reply> state(server::request_context& c) {
@@ -201,7 +201,7 @@ net::awaitable<http::reply> join(server::request_context& c) {
     auto pos = locate(q, r->slot_index(q.slot), r->state);
     std::string body = "{\"queue_token\":\"" + w.tokens->sign(q) + "\",\"pre_queue\":";
     body += q.kind == 'p' ? "true" : "false";
-    body += ",\"slot_window\":" + slot_json(*placed) + "," + position_json(*r, q, pos) + "}";
+    body += ",\"slot_window\":" + slot_json(*placed) + "," + position_json(*r, q.slot, pos) + "}";
     co_return http::json_response(v, http::status::ok, std::move(body));
   }
   if (auto refused = refusal(v, room_join_refusals, res.reply)) co_return std::move(*refused);
@@ -258,10 +258,10 @@ net::awaitable<http::reply> register_for_draw(server::request_context& c) {
 
 net::awaitable<http::reply> position(server::request_context& c) {
   auto v = c.req.version();
-  auto t = check_queue_token(c);
-  if (t.error != errc::ok) co_return http::error_response(v, t.error);
+  queue_ticket t;
+  if (auto e = check_queue_token(c, t); e != errc::ok) co_return http::error_response(v, e);
   c.out += '{';
-  append_position_json(c.out, *t.r, t.claims, t.pos);
+  append_position_json(c.out, *t.r, t.claims.slot, t.pos);
   c.out += '}';
   co_return http::reply::json(http::status::ok);
 }
@@ -269,15 +269,15 @@ net::awaitable<http::reply> position(server::request_context& c) {
 net::awaitable<http::reply> admit(server::request_context& c) {
   auto v = c.req.version();
   auto& w = c.w;
-  auto t = check_queue_token(c);
-  if (t.error != errc::ok) co_return http::error_response(v, t.error);
+  queue_ticket t;
+  if (auto e = check_queue_token(c, t); e != errc::ok) co_return http::error_response(v, e);
   // Early callers and callers of a closed room are answered from the cache: they cost Redis nothing.
   const std::string& stored = t.r->state.stored_status;
   if (stored == "closed" || stored == "sold_out") co_return http::error_response(v, errc::room_closed, "\"status\":\"" + stored + "\"");
   if (!t.pos.known || !t.pos.admissible) {
     const std::int64_t ms = retry_after_ms(*t.r, t.pos, w.cfg.room_refresh);
     std::string extra = ms < 0 ? std::string() : "\"retry_after_ms\":" + std::to_string(ms) + ",";
-    extra += "\"room\":{" + position_json(*t.r, t.claims, t.pos) + "}";
+    extra += "\"room\":{" + position_json(*t.r, t.claims.slot, t.pos) + "}";
     co_return with_retry(http::error_response(v, errc::not_yet, extra), t.pos.eta_seconds > 0 ? t.pos.eta_seconds : 1);
   }
   const std::string sid = mint_session_id(system_ms(), w.rng());  // the idle clock starts after this
@@ -291,7 +291,7 @@ net::awaitable<http::reply> admit(server::request_context& c) {
   if (tag == "admitted" && e.size() == 2) {
     if (e[1].str == sid)  // a new shopper session (a second admission returns the live one)
       if (auto* ev = w.events(*t.r->edition, *t.r->phase)) ev->admitted.add();
-    access_claims a{t.r->edition->id, t.r->phase->id, t.claims.account, e[1].str,
+    access_claims a{t.r->edition->id, t.r->phase->id, std::string(t.claims.account), e[1].str,
                     system_ms() + t.r->phase->access_ttl.count()};
     std::string body = "{\"access_token\":\"" + w.tokens->sign(a) + "\",\"expires_ms\":" + std::to_string(a.exp_ms) +
                        ",\"idle_timeout_ms\":" + std::to_string(t.r->phase->shopper_idle.count()) + "}";

@@ -81,7 +81,7 @@ TEST(room, locate_fifo_and_pre_queue) {
 
   std::set<std::uint64_t> positions;
   for (std::uint64_t i = 0; i < 50; ++i) {
-    auto pp = locate({"e", "p", "s", "a", 'p', i, 0}, 0, s);
+    auto pp = locate('p', i, 0, s);
     ASSERT_TRUE(pp.known);
     positions.insert(pp.position);
   }
@@ -90,7 +90,7 @@ TEST(room, locate_fifo_and_pre_queue) {
   EXPECT_EQ(positions.size(), 50u);  // the block [base, base + n) exactly
 
   s.slots[0].opened = false;
-  EXPECT_FALSE(locate({"e", "p", "s", "a", 'p', 3, 0}, 0, s).known);
+  EXPECT_FALSE(locate('p', 3, 0, s).known);
   s.rate = 0;
   EXPECT_EQ(locate(f, 0, s).eta_seconds, -1);
   s.serving = 126;

@@ -37,6 +37,34 @@ TEST(token, queue_round_trip) {
                                                            std::to_string(now + 60'000));
 }
 
+// What a poll uses: the claims as views into the caller's buffer, whatever the ids' length (an
+// id past std::string's inline 15 characters would otherwise cost an allocation per poll).
+TEST(token, queue_verified_into_a_buffer_gives_views_into_it) {
+  token_keyring k({{"k1", "0123456789abcdef0123", 0}});
+  const queue_claims c{"paris2024-olympics", "general-sale-phase", "club-members-1", std::string(64, 'a'), 'f', 123456,
+                       now + 60'000};
+  const auto t = k.sign(c);
+  token_keyring::payload_buffer buf;
+  auto v = k.verify_queue(t, now, buf);
+  ASSERT_TRUE(v) << static_cast<int>(v.error);
+  for (std::string_view f : {v.claims.edition, v.claims.phase, v.claims.slot, v.claims.account}) {
+    EXPECT_GE(f.data(), buf.data()) << f;
+    EXPECT_LE(f.data() + f.size(), buf.data() + buf.size()) << f;
+  }
+  EXPECT_EQ(v.claims.edition, c.edition);
+  EXPECT_EQ(v.claims.phase, c.phase);
+  EXPECT_EQ(v.claims.slot, c.slot);
+  EXPECT_EQ(v.claims.account, c.account);
+  EXPECT_EQ(v.claims.kind, 'f');
+  EXPECT_EQ(v.claims.number, 123456u);
+  EXPECT_EQ(v.claims.exp_ms, now + 60'000);
+  // The same refusals as the copying overload.
+  EXPECT_EQ(k.verify_queue(t, now + 60'000, buf).error, errc::token_expired);
+  std::string forged = t;
+  forged[forged.size() - 2] = forged[forged.size() - 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(k.verify_queue(forged, now, buf).error, errc::token_signature);
+}
+
 TEST(token, access_round_trip_and_type_confusion) {
   token_keyring k({{"k1", "0123456789abcdef0123", 0}});
   auto a = k.sign(access_claims{"paris2024", "packs", "acct-42", "s1", now + 1000});
