@@ -33,7 +33,7 @@ struct exchange {
     route = metrics::kMaxRoutes;
     failed.reset();
     head_used = 0;
-    answer = {};
+    answer.clear();
     out.clear();
     head.clear();
   }
