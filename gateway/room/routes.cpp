@@ -100,6 +100,9 @@ identity_result fan_identity(server::request_context& c) {
 // Resolves the path's room and a queue token for it. The claims are views into `payload`:
 // filled in place, never copied or moved (a copy's views would point into the original).
 struct queue_ticket {
+  queue_ticket() = default;
+  queue_ticket(const queue_ticket&) = delete;  // a copy's claims would view the original's buffer
+  queue_ticket& operator=(const queue_ticket&) = delete;
   room* r = nullptr;
   token_keyring::payload_buffer payload;
   queue_claims_view claims;
